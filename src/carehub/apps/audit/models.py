@@ -1,0 +1,71 @@
+"""The append-only, hash-chained audit log of every read and write of member data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Audit events are never changed or removed."""
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self):  # type: ignore[override]
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class Action(models.TextChoices):
+    READ = "READ", "Read"
+    SEARCH = "SEARCH", "Search"
+    CREATE = "CREATE", "Create"
+    UPDATE = "UPDATE", "Update"
+    DELETE = "DELETE", "Delete"
+    LOAD = "LOAD", "Load from plan data"
+    EXPORT = "EXPORT", "Export"
+    LOGIN = "LOGIN", "Sign in"
+    LOGIN_FAILED = "LOGIN_FAILED", "Failed sign-in"
+    LOGOUT = "LOGOUT", "Sign out"
+    DENIED = "DENIED", "Access denied"
+
+
+class AuditEvent(models.Model):
+    """One audited action. `hash` = SHA-256 over the previous event's hash and this event's canonical content
+    (carehub.apps.audit.chain), so changing, removing or reordering any event breaks every later link."""
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=150, db_index=True)
+    action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True, default="")
+    object_id = models.CharField(max_length=64, blank=True, default="")
+    person_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    route = models.CharField(max_length=300, blank=True, default="")
+    purpose = models.CharField(max_length=200, blank=True, default="")
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditHead(models.Model):
+    """The chain's tip, one row: locking it serializes appends so that every event links to its predecessor."""
+
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,106 @@
+"""The `carehub` command. Each subcommand parses its options and calls one function that does the work."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="CareHub: CalAIM ECM and Community Supports.", no_args_is_help=True, add_completion=False)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+console = Console(stderr=True)
+
+
+def _django(database: str | None = None) -> None:
+    """Start Django for commands that use the operational database."""
+    if database:
+        os.environ["CAREHUB_DATABASE_URL"] = database
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carehub.web.settings")
+    import django
+
+    django.setup()
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder to write the plan into (input layout).")],
+    members: Annotated[int, typer.Option(min=1, help="Number of members.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same bytes.")] = 1,
+    format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "parquet",
+    as_of: Annotated[str | None, typer.Option(help="Extract date (ISO); history runs 24 months before it.")] = None,
+) -> None:
+    """Generate a synthetic Medi-Cal plan in the input layout (spec/input-layout.md)."""
+    from carehub.synth.plan import generate_plan
+
+    if format not in ("csv", "parquet"):
+        raise typer.BadParameter("must be csv or parquet", param_hint="--format")
+    try:
+        as_of_date = date.fromisoformat(as_of) if as_of else date(2026, 10, 31)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
+    summary = generate_plan(out=out, members=members, seed=seed, fmt=format, as_of=as_of_date, console=console)
+    console.print(summary)
+
+
+@app.command()
+def load(
+    folder: Annotated[Path, typer.Argument(help="Plan data folder in the input layout.")],
+    database: Annotated[str | None, typer.Option(help="Database URL (default: CAREHUB_DATABASE_URL or embedded).")]
+    = None,
+) -> None:
+    """Validate a plan data folder and load it, all or nothing."""
+    _django(database)
+    from carehub.ingest.loader import LoadRejected, load_folder
+
+    try:
+        result = load_folder(folder, console=console)
+    except LoadRejected as rejected:
+        console.print(rejected.report())
+        raise typer.Exit(1) from None
+    console.print(result.summary())
+
+
+@app.command()
+def migrate(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
+    """Create or upgrade the operational database."""
+    _django(database)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    console.print("database is up to date")
+
+
+@app.command("demo-users")
+def demo_users(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
+    """Create the demo organizations and one login per role, and print them."""
+    _django(database)
+    from carehub.apps.accounts.demo import create_demo_users
+
+    table = create_demo_users()
+    Console().print(table)
+
+
+@audit_app.command("verify")
+def audit_verify(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
+    """Recompute the audit log's hash chain; exit 1 at the first event that was altered, removed or reordered."""
+    _django(database)
+    from carehub.apps.audit.services import verify_chain
+
+    result = verify_chain()
+    if not result.ok:
+        console.print(f"[red]audit log broken[/red] after {result.checked} good events: {result.problem}")
+        raise typer.Exit(1)
+    console.print(f"audit log intact: {result.checked} events")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

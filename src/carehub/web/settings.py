@@ -1,0 +1,119 @@
+"""Django settings. Everything a deployment changes comes from the environment (docs/operations.md)."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from carehub.paths import data_dir
+
+DEBUG = os.environ.get("CAREHUB_DEBUG", "0") == "1"
+SECRET_KEY = os.environ.get("CAREHUB_SECRET_KEY") or "carehub-embedded-demo-key-not-for-production-use-0000"
+ALLOWED_HOSTS = os.environ.get("CAREHUB_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "carehub.apps.accounts",
+    "carehub.apps.audit",
+    "carehub.apps.members",
+    "carehub.apps.providers",
+    "carehub.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "carehub.web.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "carehub.web.urls"
+WSGI_APPLICATION = "carehub.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "carehub.web.navigation.navigation",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("CAREHUB_DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60)
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir() / "carehub.sqlite3")}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers work while a load writes; IMMEDIATE serializes writers up front, which keeps the
+        # hash-chained audit log consistent without a separate lock (docs/architecture.md).
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+    config.setdefault("TEST", {})
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+# Idle timeout: the session ends after CAREHUB_SESSION_MINUTES without a request (HIPAA automatic logoff).
+SESSION_COOKIE_AGE = int(os.environ.get("CAREHUB_SESSION_MINUTES", "15")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("CAREHUB_SECURE_COOKIES", "0") == "1"
+X_FRAME_OPTIONS = "DENY"
+OTP_TOTP_ISSUER = "CareHub"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "America/Los_Angeles"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = data_dir() / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CAREHUB_LOG_LEVEL", "WARNING")},
+}
+LOGIN_URL_PATH = "/accounts/login/"
