@@ -1,7 +1,65 @@
-"""Role-based navigation: what each role sees in the menu."""
+"""Role-based navigation: what each role sees in the menu.
+
+One table, role -> menu items, naming only pages that exist. An app that adds a page adds its item here.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
-def navigation(request):
-    return {"nav_items": []}
+from django.http import HttpRequest
+from django.urls import reverse
+
+from carehub.apps.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    url_name: str
+
+
+HOME = MenuItem("home", "Home", "web:home")
+MEMBER_SEARCH = MenuItem("members", "Member search", "members:search")
+MY_RECORD = MenuItem("my-record", "My record", "members:mine")
+AUDIT_LOG = MenuItem("audit", "Audit log", "audit:search")
+API_DOCS = MenuItem("api", "API", "api:openapi-view")
+SECURITY = MenuItem("security", "Security", "accounts:security")
+
+_STAFF = (HOME, MEMBER_SEARCH, API_DOCS, SECURITY)
+_COMPLIANCE = (HOME, MEMBER_SEARCH, AUDIT_LOG, API_DOCS, SECURITY)
+
+MENU: dict[str, tuple[MenuItem, ...]] = {
+    Role.PLAN_CARE_COORDINATION: _STAFF,
+    Role.PLAN_UTILIZATION_MANAGEMENT: _STAFF,
+    Role.PLAN_PROVIDER_RELATIONS: _STAFF,
+    Role.PLAN_COMPLIANCE_FINANCE: _COMPLIANCE,
+    Role.PLAN_ADMIN: _COMPLIANCE,
+    Role.ECM_PROVIDER_STAFF: _STAFF,
+    Role.LEAD_CARE_MANAGER: _STAFF,
+    Role.CS_PROVIDER_STAFF: _STAFF,
+    Role.MEMBER: (HOME, MY_RECORD, SECURITY),
+}
+
+
+def menu_for(role: str) -> tuple[MenuItem, ...]:
+    """The menu of a role; unknown roles get only the home page."""
+    return MENU.get(role, (HOME,))
+
+
+def allowed(role: str, key: str) -> bool:
+    """Whether a role's menu has a page; views use this so the menu and access cannot disagree."""
+    return any(item.key == key for item in menu_for(role))
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for item in menu_for(user.role):
+        url = reverse(item.url_name)
+        current = request.path == url if item.key == "home" else request.path.startswith(url)
+        items.append({"key": item.key, "label": item.label, "url": url, "current": current})
+    return {"nav_items": items}

@@ -101,6 +101,9 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("CAREHUB_SECURE_COOKIES", "0") == "1"
 X_FRAME_OPTIONS = "DENY"
 OTP_TOTP_ISSUER = "CareHub"
+# Failed sign-ins (password or code) lock the username for a while (carehub.apps.accounts.services).
+CAREHUB_LOGIN_MAX_FAILURES = int(os.environ.get("CAREHUB_LOGIN_MAX_FAILURES", "5"))
+CAREHUB_LOGIN_LOCK_MINUTES = int(os.environ.get("CAREHUB_LOGIN_LOCK_MINUTES", "15"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"
@@ -109,6 +112,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = data_dir() / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every start-up when it is missing
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,19 @@
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+from carehub.web import views
+from carehub.web.api import api
+
+web_patterns = ([path("", views.home, name="home")], "web")
+
+urlpatterns = [
+    path("", include(web_patterns)),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("carehub.apps.accounts.urls")),
+    path("members/", include("carehub.apps.members.urls")),
+    path("audit/", include("carehub.apps.audit.urls")),
+    path("api/", api.urls),
+]
+
+handler403 = "carehub.web.views.forbidden"
+handler404 = "carehub.web.views.not_found"
+# 500 uses Django's default handler: it renders templates/500.html without any request context.

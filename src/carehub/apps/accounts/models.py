@@ -73,3 +73,18 @@ class User(AbstractUser):
     @property
     def is_member(self) -> bool:
         return self.role == Role.MEMBER
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins per username, so that guessing passwords or codes locks the name for a while.
+
+    Keyed by the typed username (existing or not) so that the response never reveals whether an account exists.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}: {self.failures} failures"

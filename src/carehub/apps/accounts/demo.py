@@ -1,0 +1,99 @@
+"""Demo organizations and one login per role, for `carehub demo-users` (./run demo)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count
+from rich.table import Table
+
+from carehub.apps.accounts.models import Organization, OrganizationKind, Role, User
+from carehub.apps.members.models import CareRelationship, Member
+from carehub.apps.members.selectors import current_relationship, today
+from carehub.apps.providers.models import ProviderOrganization
+
+DEMO_PASSWORD = "carehub-demo-2026"  # noqa: S105 - printed on purpose: demo logins, synthetic data only
+
+DEMO_LOGINS: tuple[tuple[str, Role, str, str], ...] = (
+    # username, role, organization kind, display name
+    ("coordinator", Role.PLAN_CARE_COORDINATION, OrganizationKind.PLAN, "Casey Coordinator"),
+    ("um", Role.PLAN_UTILIZATION_MANAGEMENT, OrganizationKind.PLAN, "Uma Reviewer"),
+    ("network", Role.PLAN_PROVIDER_RELATIONS, OrganizationKind.PLAN, "Nico Network"),
+    ("compliance", Role.PLAN_COMPLIANCE_FINANCE, OrganizationKind.PLAN, "Carmen Compliance"),
+    ("admin", Role.PLAN_ADMIN, OrganizationKind.PLAN, "Alex Admin"),
+    ("ecm", Role.ECM_PROVIDER_STAFF, OrganizationKind.ECM_PROVIDER, "Erin Outreach"),
+    ("lcm", Role.LEAD_CARE_MANAGER, OrganizationKind.ECM_PROVIDER, "Lee Care-Manager"),
+    ("cs", Role.CS_PROVIDER_STAFF, OrganizationKind.CS_PROVIDER, "Sam Supports"),
+    ("member", Role.MEMBER, "", ""),
+)
+
+
+def _busiest_provider(kind: str) -> ProviderOrganization | None:
+    """The network provider of a kind with the most current care relationships (ties: lowest NPI)."""
+    npis = ProviderOrganization.objects.filter(kind=kind).values("npi")
+    top = (CareRelationship.objects.filter(current_relationship(today()), provider_npi__in=npis)
+           .values("provider_npi").annotate(n=Count("id")).order_by("-n", "provider_npi").first())
+    if top is not None:
+        return ProviderOrganization.objects.get(npi=top["provider_npi"])
+    return ProviderOrganization.objects.filter(kind=kind).order_by("npi").first()
+
+
+def _provider_org(kind: OrganizationKind, network_kind: str, fallback_name: str) -> Organization:
+    """The demo organization for a provider kind, linked to the busiest network provider when there is one."""
+    provider = _busiest_provider(network_kind)
+    if provider is None:
+        org, _ = Organization.objects.get_or_create(kind=kind, name=fallback_name, defaults={"npi": ""})
+        return org
+    org = Organization.objects.filter(kind=kind, npi=provider.npi).first()
+    if org is None:
+        org = Organization.objects.create(kind=kind, npi=provider.npi, name=provider.name)
+    if provider.organization_id != org.pk:
+        provider.organization = org
+        provider.save(update_fields=["organization"])
+    return org
+
+
+def _member_for(org: Organization) -> Member | None:
+    """A member with a current relationship to the demo ECM provider, so the member login has a record."""
+    if not org.npi:
+        return None
+    person_id = (CareRelationship.objects.filter(current_relationship(today()), provider_npi=org.npi)
+                 .order_by("member_id").values_list("member_id", flat=True).first())
+    return Member.objects.filter(person_id=person_id).first() if person_id else None
+
+
+@transaction.atomic
+def create_demo_users() -> Table:
+    """Create (or refresh) the demo organizations and one login per role. Safe to run again: it updates in place
+    and resets the demo password."""
+    plan, _ = Organization.objects.get_or_create(kind=OrganizationKind.PLAN, name="CareHub Demo Health Plan")
+    ecm = _provider_org(OrganizationKind.ECM_PROVIDER, "ECM", "Demo ECM provider (not in the network)")
+    cs = _provider_org(OrganizationKind.CS_PROVIDER, "CS", "Demo Community Supports provider (not in the network)")
+    orgs = {OrganizationKind.PLAN: plan, OrganizationKind.ECM_PROVIDER: ecm, OrganizationKind.CS_PROVIDER: cs}
+    member = _member_for(ecm)
+
+    table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
+    for column in ("username", "role", "organization", "note"):
+        table.add_column(column)
+    for username, role, org_kind, full_name in DEMO_LOGINS:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.role = role
+        user.is_active = True
+        user.organization = orgs.get(org_kind) if org_kind else None
+        note = ""
+        if role == Role.MEMBER:
+            if member is not None and (user.member_id == member.person_id or
+                                       not User.objects.filter(member=member).exclude(pk=user.pk).exists()):
+                user.member = member
+                user.first_name, user.last_name = member.first_name, member.last_name
+                note = f"linked to member {member.person_id}"
+            else:
+                note = "no member linked (load a plan, then run again)"
+        else:
+            user.first_name, _, user.last_name = full_name.partition(" ")
+        if role in (Role.ECM_PROVIDER_STAFF, Role.LEAD_CARE_MANAGER, Role.CS_PROVIDER_STAFF):
+            org = user.organization
+            note = f"NPI {org.npi}" if org and org.npi else "no network link (empty database)"
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        table.add_row(username, role.label, user.organization.name if user.organization else "—", note)
+    return table

@@ -1,0 +1,41 @@
+"""Searching the audit log (compliance staff)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from carehub.apps.audit.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    person_id: str = ""
+    actor: str = ""
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search_events(f: AuditFilter) -> QuerySet[AuditEvent]:
+    """Events matching every given filter, newest first. Each filter is an indexed column (person_id,
+    actor_label, action, at); dates are whole days in the plan's time zone, both ends included."""
+    qs = AuditEvent.objects.all()
+    if f.person_id:
+        qs = qs.filter(person_id=f.person_id)
+    if f.actor:
+        qs = qs.filter(actor_label=f.actor)
+    if f.action:
+        qs = qs.filter(action=f.action)
+    if f.date_from:
+        qs = qs.filter(at__gte=_start_of(f.date_from))
+    if f.date_to:
+        qs = qs.filter(at__lt=_start_of(f.date_to + timedelta(days=1)))
+    return qs.order_by("-seq")

@@ -1,0 +1,30 @@
+"""The REST API under /api/ (django-ninja, session authentication). Each app contributes a router."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from carehub.apps.members.api import router as members_router
+
+
+def staff_only(view):
+    """The interactive docs are for plan and provider staff (members have no use for them)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated or not (user.is_plan_staff or user.is_provider_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+api = NinjaAPI(title="CareHub API", version="0.1.0", auth=django_auth, urls_namespace="api",
+               docs_url="/docs", docs_decorator=staff_only,
+               description="Member records scoped to the signed-in user; every read is audit-logged.")
+api.add_router("/members", members_router)
