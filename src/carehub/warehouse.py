@@ -2,13 +2,29 @@
 
 Layout (docs/data-formats.md): `warehouse/CURRENT` names the live version directory; each version holds one
 folder per table (`medical_claim/`, `pharmacy_claim/`) of Parquet files. A load writes a complete new version
-beside the live one and switches CURRENT with an atomic rename, so readers never see half a load and a failed
-load leaves the live version untouched.
+beside the live one and switches CURRENT with an atomic rename (temp file + os.replace) only after the
+operational database has committed, so readers never see half a load and a failed load leaves the live version
+untouched. The previous version is kept (a reader that opened it keeps working); older ones are removed.
+
+Physical layout, chosen for the one-member lookup at 40M lines: each table is hash-bucketed on person_id into
+BUCKETS hive partitions (`medical_claim/bucket=17/*.parquet`), bucket = first 8 hex digits of md5(person_id)
+modulo BUCKETS. md5 is stable across DuckDB and Python versions (DuckDB's hash() is not), so the member page
+computes the bucket in Python and reads one folder: 1/64 of the data, with no global sort. A global sort by
+person_id would also prune through row-group statistics, but sorting 40M wide rows costs far more memory and
+time than a partitioned write, and a bucket scan (~600k rows) is already a few tens of milliseconds. Bulk
+readers (identification) ignore buckets and scan everything with `**/*.parquet`.
+
+Merge rule: rows of the new extract replace stored rows with the same claim_id + claim_line_number; stored
+claims absent from the new extract are kept, so claims history accumulates across extracts.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import os
+import shutil
+import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +33,17 @@ import duckdb
 from carehub.paths import warehouse_dir
 
 CLAIM_TABLES = ("medical_claim", "pharmacy_claim")
+CLAIM_KEY = ("claim_id", "claim_line_number")
+BUCKETS = 64
+VERSION_PREFIX = "v-"
+
+
+def bucket_of(person_id: str) -> int:
+    """The bucket a person's claims live in (must match BUCKET_SQL)."""
+    return int(hashlib.md5(person_id.encode(), usedforsecurity=False).hexdigest()[:8], 16) % BUCKETS
+
+
+BUCKET_SQL = f"CAST(('0x' || substr(md5(person_id), 1, 8)) AS UBIGINT) % {BUCKETS}"
 
 
 def current_version_dir(root: Path | None = None) -> Path | None:
@@ -27,7 +54,7 @@ def current_version_dir(root: Path | None = None) -> Path | None:
         return None
     version = pointer.read_text().strip()
     path = root / version
-    return path if path.is_dir() else None
+    return path if version and path.is_dir() else None
 
 
 def table_glob(table: str, root: Path | None = None) -> str | None:
@@ -40,9 +67,12 @@ def table_glob(table: str, root: Path | None = None) -> str | None:
 
 def recent_medical_claims(person_id: str, since: date, limit: int = 200,
                           root: Path | None = None) -> list[dict[str, Any]]:
-    """A member's medical claim lines since a date, newest first (for the member page)."""
-    glob = table_glob("medical_claim", root)
-    if glob is None:
+    """A member's medical claim lines since a date, newest first (for the member page). Reads one bucket."""
+    version = current_version_dir(root)
+    if version is None:
+        return []
+    folder = version / "medical_claim" / f"bucket={bucket_of(person_id)}"
+    if not any(folder.glob("*.parquet")):
         return []
     con = duckdb.connect()
     try:
@@ -51,7 +81,7 @@ def recent_medical_claims(person_id: str, since: date, limit: int = 200,
             SELECT claim_id, claim_line_number, claim_type, claim_start_date, claim_end_date,
                    place_of_service_code, bill_type_code, revenue_center_code, hcpcs_code,
                    diagnosis_code_1, billing_npi, paid_amount
-            FROM read_parquet('{glob}', hive_partitioning = true)
+            FROM read_parquet('{folder}/*.parquet')
             WHERE person_id = ? AND claim_start_date >= ?
             ORDER BY claim_start_date DESC, claim_id, claim_line_number
             LIMIT ?
@@ -62,3 +92,60 @@ def recent_medical_claims(person_id: str, since: date, limit: int = 200,
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
+
+
+def new_version(root: Path | None = None) -> Path:
+    """Create an empty version directory beside the live one (not yet visible to readers)."""
+    root = root or warehouse_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = root / f"{VERSION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
+    path.mkdir()
+    return path
+
+
+def write_table(con: duckdb.DuckDBPyConnection, version: Path, table: str, new_rows_sql: str | None,
+                previous: Path | None) -> int:
+    """Write one claims table into `version`: the new extract's rows (a SQL query over canonical columns incl.
+    person_id) merged over the previous version's rows. Returns the row count written."""
+    target = version / table
+    old_glob = str(previous / table / "**" / "*.parquet") if previous and (previous / table).is_dir() else None
+    if old_glob and not any((previous / table).glob("**/*.parquet")):  # type: ignore[operator]
+        old_glob = None
+    if new_rows_sql is None:
+        if old_glob is None:
+            return 0
+        # Table not in this extract: the new version shares the old files (immutable) through hard links.
+        shutil.copytree(previous / table, target, copy_function=os.link)  # type: ignore[operator]
+        return int(con.execute(f"SELECT count(*) FROM read_parquet('{old_glob}')").fetchone()[0])
+    key = ", ".join(CLAIM_KEY)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW wh_new AS {new_rows_sql}")
+    if old_glob:
+        old = f"SELECT * EXCLUDE (bucket) FROM read_parquet('{old_glob}', hive_partitioning=true)"
+        merged = f"SELECT * FROM wh_new UNION ALL BY NAME (SELECT o.* FROM ({old}) o ANTI JOIN wh_new n USING ({key}))"
+    else:
+        merged = "SELECT * FROM wh_new"
+    con.execute(
+        f"COPY (SELECT *, {BUCKET_SQL} AS bucket FROM ({merged})) TO '{target}' "
+        f"(FORMAT parquet, PARTITION_BY (bucket), COMPRESSION zstd, ROW_GROUP_SIZE 122880)")
+    return int(con.execute(f"SELECT count(*) FROM read_parquet('{target}/**/*.parquet')").fetchone()[0])
+
+
+def publish(version: Path, root: Path | None = None) -> None:
+    """Make `version` the live one (atomic), then keep only it and the version it replaced."""
+    root = root or warehouse_dir()
+    previous = current_version_dir(root)
+    tmp = root / f".CURRENT.{uuid.uuid4().hex[:8]}"
+    tmp.write_text(version.name + "\n")
+    with tmp.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, root / "CURRENT")
+    keep = {version.name} | ({previous.name} if previous else set())
+    for entry in root.iterdir():
+        if entry.is_dir() and entry.name.startswith(VERSION_PREFIX) and entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def discard(version: Path) -> None:
+    """Remove a version that was never published (failed load)."""
+    shutil.rmtree(version, ignore_errors=True)

@@ -1,0 +1,53 @@
+"""Typed, normalized views of validated input tables (`c_<table>` over `src_<table>`).
+
+Normalization: dates become DATE, whole numbers BIGINT, amounts DECIMAL(18,2), booleans BOOLEAN; ICD-10-CM
+codes are stored upper case without the dot (`Z59.01` -> `Z5901`, as Tuva does); HCPCS codes upper case.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from carehub.ingest.layout import Col, Table
+from carehub.ingest.sources import quote
+from carehub.ingest.validate import TRUE_WORDS
+
+
+def typed_expr(col: Col, typed: dict[str, str]) -> str:
+    name = quote(col.name)
+    if col.kind == "date":
+        return f"CAST({name} AS DATE)"
+    if col.kind == "int":
+        return f"CAST({name} AS BIGINT)"
+    if col.kind == "decimal":
+        return f"CAST({name} AS DECIMAL(18, 2))"
+    if col.kind == "bool":
+        if col.name in typed:
+            return name
+        words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
+        return f"CASE WHEN {name} IS NULL THEN NULL ELSE lower({name}) IN ({words}) END"
+    if col.check == "icd10":
+        return f"replace(upper({name}), '.', '')"
+    if col.check == "hcpcs":
+        return f"upper({name})"
+    return f"CAST({name} AS VARCHAR)"
+
+
+def create_canonical_view(con: duckdb.DuckDBPyConnection, table: Table, typed: dict[str, str]) -> None:
+    cols = ", ".join(f"{typed_expr(c, typed)} AS {quote(c.name)}" for c in table.columns)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {quote('c_' + table.name)} AS "
+                f"SELECT _file, _line, {cols} FROM {quote('src_' + table.name)}")
+
+
+def claim_rows_sql(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[str, int]:
+    """SQL of the claim rows to write (canonical columns), deduplicated on claim_id + claim_line_number: when
+    the extract repeats a line, the last one (by file name, then line) wins. Returns (sql, duplicates dropped)."""
+    view = quote("c_" + table.name)
+    key = ", ".join(table.key)
+    dupes = con.execute(
+        f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM {view} GROUP BY {key} HAVING n > 1)"
+    ).fetchone()[0]
+    if not dupes:
+        return f"SELECT * EXCLUDE (_file, _line) FROM {view}", 0
+    return (f"SELECT * EXCLUDE (_file, _line) FROM {view} "
+            f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _file DESC, _line DESC) = 1"), int(dupes)

@@ -1,0 +1,200 @@
+"""`carehub load`: validate every table of a plan data folder, then load it, all or nothing.
+
+Order of work: (1) open and validate every table in DuckDB, collecting problems; any problem rejects the load
+before anything is written. (2) Write the claims into a new, unpublished warehouse version. (3) Apply the
+operational tables and one audit event in a single database transaction. (4) After the commit, publish the
+warehouse version (atomic switch of CURRENT). A failure at (2) or (3) removes the new version; the database
+transaction rolls back; the live warehouse and the database stay exactly as they were.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from django.db import DatabaseError, transaction
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from carehub import warehouse
+from carehub.ingest.canonical import claim_rows_sql, create_canonical_view
+from carehub.ingest.layout import TABLES, discover
+from carehub.ingest.operational import TARGETS, apply_targets
+from carehub.ingest.sources import Problem, SourceSet, duckdb_reason
+from carehub.ingest.validate import MAX_SHOWN, Findings, validate_table
+from carehub.paths import data_dir
+
+
+class LoadRejected(Exception):
+    """The folder was not loaded. `report()` is the text shown to the user (no member data, no stack trace)."""
+
+    def __init__(self, folder: Path, problems: list[Problem], total: int) -> None:
+        super().__init__(f"{total} problem(s) in {folder}")
+        self.folder = folder
+        self.problems = problems
+        self.total = total
+
+    def report(self) -> str:
+        noun = "problem" if self.total == 1 else "problems"
+        lines = [f"Load rejected: {self.total} {noun} in {self.folder}. Nothing was changed."]
+        lines += [f"  {p}" for p in self.problems[:MAX_SHOWN]]
+        if self.total > len(self.problems[:MAX_SHOWN]):
+            lines.append(f"  ... and {self.total - len(self.problems[:MAX_SHOWN])} more problems")
+        return "\n".join(lines)
+
+
+@dataclass
+class LoadResult:
+    """What a successful load did."""
+
+    folder: Path
+    rows: dict[str, int]
+    changes: dict[str, dict[str, int]]
+    warehouse: dict[str, int]
+    version: str
+    seconds: float
+    duplicates: dict[str, int] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def claim_lines(self) -> int:
+        return sum(self.rows.get(t, 0) for t in warehouse.CLAIM_TABLES)
+
+    def summary(self) -> str:
+        out = [f"Loaded {self.folder} in {self.seconds:.1f} s"]
+        out += [f"  {name}: {n:,} rows read" for name, n in self.rows.items()]
+        for label, c in self.changes.items():
+            parts = ", ".join(f"{v:,} {k}" for k, v in c.items())
+            out.append(f"  {label}: {parts}")
+        for table, n in self.warehouse.items():
+            dupes = self.duplicates.get(table, 0)
+            note = f" ({dupes:,} repeated lines in the extract dropped)" if dupes else ""
+            out.append(f"  warehouse {table}: {n:,} lines{note}")
+        out.append(f"  warehouse version: {self.version}")
+        if self.ignored:
+            out.append(f"  ignored (not a table of the input layout): {', '.join(self.ignored)}")
+        return "\n".join(out)
+
+
+@contextmanager
+def _load_lock() -> Iterator[None]:
+    """One load at a time per data directory (the warehouse switch and the upsert assume it)."""
+    root = warehouse.warehouse_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".load.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    spill = data_dir() / "tmp"
+    spill.mkdir(exist_ok=True)
+    con = duckdb.connect(config={"temp_directory": str(spill)})
+    con.execute("SET enable_progress_bar = false")  # our own rich progress bar reports the steps
+    return con
+
+
+def _reject(folder: Path, message: str) -> LoadRejected:
+    return LoadRejected(folder, [Problem(folder.name or str(folder), None, message)], 1)
+
+
+def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
+    """Validate and load a plan data folder (spec/input-layout.md). Raises LoadRejected; changes nothing then."""
+    started = time.monotonic()
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise _reject(folder, "not a folder")
+    tables, layout_problems, ignored = discover(folder)
+    findings = Findings()
+    for message in layout_problems:
+        findings.add(Problem(message.split(":", 1)[0], None, message.split(":", 1)[1].strip()))
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                        console=console, transient=True, disable=console is None)
+    steps = len(tables) * 2 + len([t for t in TARGETS if t.needs in tables]) + 1
+    con = _connect()
+    try:
+        with progress, _load_lock():
+            task = progress.add_task("validating", total=steps)
+            src = SourceSet(con, folder)
+            opened: dict[str, str] = {}
+            for name in TABLES:
+                if name not in tables:
+                    continue
+                progress.update(task, description=f"validating {name}")
+                tf = tables[name]
+                ok = src.open_table(tf)
+                for problem in src.problems:
+                    findings.add(problem)
+                src.problems.clear()
+                if ok:
+                    opened[name] = tf.fmt
+                    _validate(src, tf.table, tf.fmt, findings, folder, check_people="eligibility" in opened)
+                progress.advance(task)
+            if not findings.ok:
+                raise LoadRejected(folder, findings.shown, findings.total)
+            for name in opened:
+                create_canonical_view(con, TABLES[name], src.typed[name])
+            return _write(con, folder, src, set(opened), progress, task, started, ignored)
+    finally:
+        con.close()
+
+
+def _validate(src: SourceSet, table, fmt: str, findings: Findings, folder: Path,  # type: ignore[no-untyped-def]
+              check_people: bool) -> None:
+    try:
+        validate_table(src, table, fmt, findings, check_people=check_people)
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # e.g. a corrupt page inside a Parquet file that has a valid footer
+        findings.add(Problem(table.name, None, f"could not be read ({duckdb_reason(exc)[1]})"))
+
+
+def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, present: set[str], progress: Progress,
+           task: int, started: float, ignored: list[str]) -> LoadResult:
+    previous = warehouse.current_version_dir()
+    version = warehouse.new_version()
+    written: dict[str, int] = {}
+    duplicates: dict[str, int] = {}
+    try:
+        for table in warehouse.CLAIM_TABLES:
+            progress.update(task, description=f"writing warehouse {table}")
+            sql = None
+            if table in present:
+                sql, duplicates[table] = claim_rows_sql(con, TABLES[table])
+            written[table] = warehouse.write_table(con, version, table, sql, previous)
+            progress.advance(task)
+        progress.update(task, description="writing the operational database")
+        with transaction.atomic():
+            changes = apply_targets(con, present, progress=lambda _label: progress.advance(task))
+            _audit(folder, src.rows, changes, written)
+    except duckdb.Error as exc:
+        warehouse.discard(version)
+        raise _reject(folder, f"the warehouse could not be written ({duckdb_reason(exc)[1]})") from None
+    except DatabaseError as exc:
+        warehouse.discard(version)
+        # The driver's message can quote row values; name only the kind of failure.
+        raise _reject(folder, f"the database refused the load ({type(exc).__name__})") from None
+    except BaseException:
+        warehouse.discard(version)
+        raise
+    warehouse.publish(version)
+    progress.advance(task)
+    return LoadResult(folder=folder, rows=dict(src.rows), changes=changes, warehouse=written,
+                      version=version.name, seconds=time.monotonic() - started,
+                      duplicates={k: v for k, v in duplicates.items() if v}, ignored=ignored)
+
+
+def _audit(folder: Path, rows: dict[str, int], changes: dict[str, dict[str, int]], written: dict[str, int]) -> None:
+    from carehub.apps.audit.models import Action
+    from carehub.apps.audit.services import JobActor, record
+
+    record(actor=JobActor("load"), action=Action.LOAD, object_type="plan_data_folder",
+           object_id=folder.name[:64], purpose="load plan data",
+           detail={"folder": str(folder.resolve()), "rows_read": rows, "changes": changes,
+                   "warehouse_lines": written})
