@@ -158,8 +158,8 @@ class TableFiles:
     fmt: str  # csv | parquet
 
 
-def _hidden(path: Path) -> bool:
-    return path.name.startswith(("_", "."))
+def _hidden(path: Path | str) -> bool:
+    return Path(path).name.startswith(("_", "."))
 
 
 def discover(folder: Path) -> tuple[dict[str, TableFiles], list[str], list[str]]:
