@@ -25,6 +25,7 @@ from carehub.apps.members.models import (
 )
 from carehub.apps.providers.models import ProviderOrganization
 from carehub.paths import warehouse_dir
+from carehub.warehouse import bucket_of
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -99,10 +100,9 @@ def add_history(member: Member, pcp_npi: str = "") -> None:
 
 
 def write_claims(rows: list[dict[str, Any]]) -> Path:
-    """Write medical claim lines as a live warehouse version (the layout carehub.warehouse reads)."""
+    """Write medical claim lines as a live warehouse version, bucketed by person_id like carehub.warehouse."""
     root = warehouse_dir()
-    folder = root / "v1" / "medical_claim"
-    folder.mkdir(parents=True, exist_ok=True)
+    version = root / "v-test"
     defaults = {"claim_line_number": 1, "claim_type": "professional", "claim_end_date": None,
                 "place_of_service_code": "11", "bill_type_code": None, "revenue_center_code": None,
                 "hcpcs_code": "99213", "billing_npi": "1234567893", "paid_amount": 75.0}
@@ -113,7 +113,37 @@ def write_claims(rows: list[dict[str, Any]]) -> Path:
                         ("bill_type_code", pa.string()), ("revenue_center_code", pa.string()),
                         ("hcpcs_code", pa.string()), ("diagnosis_code_1", pa.string()),
                         ("billing_npi", pa.string()), ("paid_amount", pa.float64())])
-    table = pa.Table.from_pylist(full, schema=schema)
-    pq.write_table(table, folder / "part-0.parquet")
-    (root / "CURRENT").write_text("v1")
-    return folder
+    by_bucket: dict[int, list[dict[str, Any]]] = {}
+    for row in full:
+        by_bucket.setdefault(bucket_of(row["person_id"]), []).append(row)
+    for bucket, bucket_rows in by_bucket.items():
+        folder = version / "medical_claim" / f"bucket={bucket}"
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(bucket_rows, schema=schema), folder / "part-0.parquet")
+    (root / "CURRENT").write_text(version.name)
+    return version
+
+
+class QueryCounter:
+    """Counts the SQL statements a block runs, leaving out SAVEPOINT/RELEASE bookkeeping (which differs between
+    SQLite and PostgreSQL and says nothing about N+1 problems)."""
+
+    def __enter__(self) -> QueryCounter:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self._context = CaptureQueriesContext(connection)
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._context.__exit__(*exc)
+
+    @property
+    def statements(self) -> list[str]:
+        return [q["sql"] for q in self._context.captured_queries
+                if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)

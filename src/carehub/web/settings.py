@@ -119,5 +119,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CAREHUB_LOG_LEVEL", "WARNING")},
+    # Django logs every 404/403 with its path, and member URLs carry person_ids: keep those out of the logs
+    # (denials are in the audit log instead).
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 LOGIN_URL_PATH = "/accounts/login/"

@@ -81,7 +81,7 @@ def create_demo_users() -> Table:
         user.organization = orgs.get(org_kind) if org_kind else None
         note = ""
         if role == Role.MEMBER:
-            if member is not None and (user.member_id == member.person_id or
+            if member is not None and (user.member_id == member.pk or
                                        not User.objects.filter(member=member).exclude(pk=user.pk).exists()):
                 user.member = member
                 user.first_name, user.last_name = member.first_name, member.last_name

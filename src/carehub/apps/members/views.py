@@ -49,4 +49,4 @@ def mine(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_member or not user.member_id:
         raise Http404
-    return redirect("members:detail", person_id=user.member_id)
+    return redirect("members:detail", person_id=user.member.person_id)
