@@ -1,0 +1,22 @@
+-- Source: spec/populations-of-focus.md "ED visit": a distinct date with an institutional line with revenue code
+-- 0450-0459 or 0981, or a professional line with place of service 23 or HCPCS 99281-99285 (value set vs_codes);
+-- a visit followed by an inpatient admission on the same or next day counts as that admission, not as an ED visit.
+-- `avoidable` / `smi_sud`: the principal diagnosis of one of the visit's claims is in that value set.
+WITH ed_claim AS (
+    SELECT c.person_id, c.start_date AS visit_date, c.claim_id,
+           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.code = c.dx_1 AND k.value_set = 'AVOIDABLE_ED') AS avoidable,
+           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.code = c.dx_1 AND k.value_set IN ('SMI', 'SUD')) AS smi_sud
+    FROM def_claim c
+    WHERE c.is_ed
+)
+SELECT e.person_id, e.visit_date,
+       min(e.claim_id) AS claim_id,
+       bool_or(e.avoidable) AS avoidable,
+       min(CASE WHEN e.avoidable THEN e.claim_id END) AS avoidable_claim_id,
+       bool_or(e.smi_sud) AS smi_sud,
+       min(CASE WHEN e.smi_sud THEN e.claim_id END) AS smi_sud_claim_id
+FROM ed_claim e
+WHERE NOT EXISTS (SELECT 1 FROM def_stay s
+                  WHERE s.person_id = e.person_id AND s.stay_kind = 'INPATIENT'
+                    AND s.admission_date >= e.visit_date AND s.admission_date <= e.visit_date + INTERVAL 1 DAY)
+GROUP BY e.person_id, e.visit_date

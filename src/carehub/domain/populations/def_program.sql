@@ -1,0 +1,11 @@
+-- Source: spec/input-layout.md "program_enrollment". Every program span of a considered person that overlaps the
+-- last 12 months, flagged `covers_d` (start <= D and no end or end >= D), `in_12m` (overlaps (D - 12 months, D])
+-- and `in_6m`; `evidence` is the reference `program:<PROGRAM>:<start date>`.
+SELECT p.person_id, p.program, p.detail, p.start_date, p.end_date,
+       p.end_date IS NULL OR p.end_date >= $as_of AS covers_d,
+       p.end_date IS NULL OR p.end_date > $as_of - INTERVAL 12 MONTH AS in_12m,
+       p.end_date IS NULL OR p.end_date > $as_of - INTERVAL 6 MONTH AS in_6m,
+       'program:' || p.program || ':' || coalesce(CAST(p.start_date AS VARCHAR), '') AS evidence
+FROM stg_program_enrollment p
+WHERE p.start_date <= $as_of
+  AND p.person_id IN (SELECT person_id FROM def_person)

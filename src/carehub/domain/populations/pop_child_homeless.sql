@@ -1,0 +1,8 @@
+-- Source: seed 004 VI.A.5.a; spec/populations-of-focus.md "CHILD_HOMELESS": under 21, homeless (children/youth
+-- list) and unaccompanied (household_with_minors false: not living with a parent or guardian).
+SELECT p.person_id, 'CHILD_HOMELESS' AS population,
+       concat_ws(';', h.children_youth_criteria, 'UNACCOMPANIED') AS criteria,
+       h.children_youth_evidence AS evidence
+FROM def_person p
+JOIN def_homeless h ON h.person_id = p.person_id AND h.children_youth_list
+WHERE p.age < 21 AND NOT h.household_with_minors

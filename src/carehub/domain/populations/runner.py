@@ -1,0 +1,148 @@
+"""Run the Population of Focus rules (the *.sql files of this package) on DuckDB.
+
+Each rule file is one SELECT; the runner materialises it as a temporary table named after the file, in dependency
+order (a rule depends on every other rule whose name it mentions). The as-of date is bound as the `$as_of`
+parameter, never formatted into the SQL. Value sets are CSV files loaded as `vs_<file name>` tables; a plan
+replaces any of them with a file of the same name in its own folder (`--value-sets DIR`).
+
+`identify(con, as_of)` works on any connection that already has the input tables as views or tables named after
+the input layout (so the claims may come from the warehouse or elsewhere); `identify_folder` opens a folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from carehub.domain.populations.sources import create_staging, open_folder
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VALUE_SETS_DIR = PACKAGE_DIR / "valuesets"
+OUTPUT_TABLE = "identification"
+OUTPUT_COLUMNS = ("person_id", "member_id", "population", "criteria", "evidence", "excluded",
+                  "exclusion_reason", "continuity", "priority")
+OUTPUT_ORDER = "priority, person_id, population"
+
+_COMMENT = re.compile(r"--[^\n]*")
+_WORD = re.compile(r"\b[a-z_][a-z0-9_]*\b")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule file: its name (the table it creates), its SQL and the rules it reads."""
+
+    name: str
+    sql: str
+    requires: frozenset[str]
+
+    @property
+    def source(self) -> str:
+        """The `-- Source:` header line(s), so a reviewer can hold the rule against the policy."""
+        return " ".join(line[len("-- Source:"):].strip() for line in self.sql.splitlines()
+                        if line.startswith("-- Source:"))
+
+
+@dataclass
+class Versions:
+    """Content hashes of the rules and value sets a run used (for the run record)."""
+
+    rules: dict[str, str] = field(default_factory=dict)
+    value_sets: dict[str, str] = field(default_factory=dict)
+
+
+def _digest(text: bytes) -> str:
+    return hashlib.sha256(text).hexdigest()[:12]
+
+
+def load_rules(directory: Path = PACKAGE_DIR) -> list[Rule]:
+    """The rule files in dependency order (ties broken by name, so the order is stable)."""
+    texts = {p.stem: p.read_text() for p in sorted(directory.glob("*.sql"))}
+    names = set(texts)
+    rules = {
+        name: Rule(name, sql, frozenset(set(_WORD.findall(_COMMENT.sub("", sql))) & names - {name}))
+        for name, sql in texts.items()
+    }
+    ordered: list[Rule] = []
+    done: set[str] = set()
+    while len(ordered) < len(rules):
+        ready = [r for n, r in sorted(rules.items()) if n not in done and r.requires <= done]
+        if not ready:
+            raise ValueError("rule files depend on each other in a cycle: "
+                             + ", ".join(sorted(set(rules) - done)))
+        for rule in ready:
+            ordered.append(rule)
+            done.add(rule.name)
+    return ordered
+
+
+def value_set_files(override: Path | None = None) -> dict[str, Path]:
+    """Each value set's CSV: the plan's file where it provides one, otherwise the shipped default."""
+    files = {p.stem: p for p in sorted(VALUE_SETS_DIR.glob("*.csv"))}
+    if override is not None:
+        if not Path(override).is_dir():
+            raise FileNotFoundError(f"value-set folder not found: {override}")
+        for path in sorted(Path(override).glob("*.csv")):
+            if path.stem in files:
+                files[path.stem] = path
+    return files
+
+
+def load_value_sets(con: duckdb.DuckDBPyConnection, override: Path | None = None) -> dict[str, str]:
+    """Load every value set as a text table `vs_<name>`; return name -> content hash."""
+    versions = {}
+    for name, path in value_set_files(override).items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE vs_{name} AS "
+                    "SELECT * FROM read_csv($path, header = true, all_varchar = true)", {"path": str(path)})
+        versions[name] = _digest(path.read_bytes())
+    return versions
+
+
+def run_rules(con: duckdb.DuckDBPyConnection, as_of: date, rules: Iterable[Rule]) -> None:
+    """Materialise each rule as a temporary table, binding the as-of date."""
+    for rule in rules:
+        params = {"as_of": as_of} if "$as_of" in rule.sql else None
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {rule.name} AS\n{rule.sql}", params)
+
+
+def identify(con: duckdb.DuckDBPyConnection, as_of: date, value_sets: Path | None = None,
+             versions: Versions | None = None) -> duckdb.DuckDBPyRelation:
+    """Identify every Population of Focus as of a date on a connection that has the input tables.
+
+    Returns the output relation (spec/input-layout.md "Output of identification"), ordered by priority,
+    person_id, population. Intermediate tables (def_*, pop_*, exclusion, continuity, priority) stay on the
+    connection for inspection. Pass `versions` to receive the rule and value-set hashes used.
+    """
+    create_staging(con)
+    vs_versions = load_value_sets(con, value_sets)
+    rules = load_rules()
+    run_rules(con, as_of, rules)
+    if versions is not None:
+        versions.value_sets = vs_versions
+        versions.rules = {r.name: _digest(r.sql.encode()) for r in rules}
+    return con.sql(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM {OUTPUT_TABLE} ORDER BY {OUTPUT_ORDER}")
+
+
+def identify_folder(folder: Path, as_of: date, value_sets: Path | None = None,
+                    con: duckdb.DuckDBPyConnection | None = None,
+                    versions: Versions | None = None) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyRelation]:
+    """Open a plan data folder (input layout) on a connection and identify; returns the connection too,
+    since the relation lives on it."""
+    con = con or duckdb.connect()
+    open_folder(con, Path(folder))
+    return con, identify(con, as_of, value_sets, versions)
+
+
+def write_csv(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
+    """Write the output table as CSV (sorted by priority, person_id, population); return rows by population."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    query = f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM {OUTPUT_TABLE} ORDER BY {OUTPUT_ORDER}"
+    con.execute(f"COPY ({query}) TO $out (FORMAT csv, HEADER true)", {"out": str(out)})
+    rows = con.execute(f"SELECT population, count(*) FROM {OUTPUT_TABLE} GROUP BY 1 ORDER BY 1").fetchall()
+    return {population: count for population, count in rows}
