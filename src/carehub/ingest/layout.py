@@ -195,6 +195,6 @@ def discover(folder: Path) -> tuple[dict[str, TableFiles], list[str], list[str]]
             problems.append(f"{entry.name}: table {name} is given more than once")
             continue
         found[name] = TableFiles(TABLES[name], parts, fmt)
-    if "eligibility" not in found and not problems:
+    if "eligibility" not in found:
         problems.append("eligibility: the folder has no eligibility table (every person_id must be enrolled)")
     return found, problems, ignored

@@ -151,7 +151,7 @@ def _validate(src: SourceSet, table, fmt: str, findings: Findings, folder: Path,
               check_people: bool) -> None:
     try:
         validate_table(src, table, fmt, findings, check_people=check_people)
-    except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # e.g. a corrupt page inside a Parquet file that has a valid footer
+    except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # e.g. a corrupt page in a Parquet file
         findings.add(Problem(table.name, None, f"could not be read ({duckdb_reason(exc)[1]})"))
 
 

@@ -43,7 +43,8 @@ def _d(text: str) -> str:
 
 
 def _json_list(text: str) -> str:
-    return f"to_json(list_filter(list_transform(string_split(coalesce({text}, ''), ';'), lambda x: trim(x)), lambda x: x <> ''))"
+    items = f"list_transform(string_split(coalesce({text}, ''), ';'), lambda x: trim(x))"
+    return f"to_json(list_filter({items}, lambda x: x <> ''))"
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ def _referenced_elsewhere(model: type[models.Model], alias: str, loaded: set[typ
             continue
         other = rel.related_model._meta.db_table
         target_col = rel.field.target_field.column
-        clauses.append(f"EXISTS (SELECT 1 FROM {_q(other)} r WHERE r.{_q(rel.field.column)} = {alias}.{_q(target_col)})")
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM {_q(other)} r WHERE r.{_q(rel.field.column)} = {alias}.{_q(target_col)})")
     return " OR ".join(clauses) or "1=0"
 
 
@@ -208,7 +210,8 @@ def apply_targets(con: duckdb.DuckDBPyConnection, present: set[str],
         for target, stage, _names in staged:
             table, key = _q(target.model._meta.db_table), _q(target.unique)
             c = counts[target.label] = Counts()
-            cur.execute(f"SELECT count(*) FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
+            cur.execute(f"SELECT count(*) FROM {stage} s "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
             c.inserted = cur.fetchone()[0]
             cur.execute(f"SELECT count(*) FROM {stage} s JOIN {table} t ON t.{key} = s.{key} "
                         f"WHERE t.row_hash <> s.row_hash")
