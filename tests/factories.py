@@ -54,9 +54,21 @@ def make_user(role: str = Role.PLAN_CARE_COORDINATION, *, username: str = "", or
         organization = make_org(kind)
     user = User(username=username or f"user{next(_seq)}", role=role, organization=organization, member=member,
                 is_active=is_active)
-    user.set_password(PASSWORD)
+    user.password = _password_hash()
     user.save()
     return user
+
+
+_hash_cache: list[str] = []
+
+
+def _password_hash() -> str:
+    """PASSWORD hashed once per run: the real hasher is deliberately slow, and tests make many users."""
+    if not _hash_cache:
+        from django.contrib.auth.hashers import make_password
+
+        _hash_cache.append(make_password(PASSWORD))
+    return _hash_cache[0]
 
 
 def make_member(*, last_name: str = "Garcia", first_name: str = "Ana", birth_date: date = date(1980, 5, 17),
