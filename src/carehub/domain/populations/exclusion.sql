@@ -10,7 +10,7 @@ WITH reason AS (
     FROM def_program pe
     JOIN vs_exclusion_programs x ON upper(trim(x.program)) = pe.program
     WHERE pe.covers_d
-      AND NOT (pe.program = 'TCM' AND pe.detail IN ('COMMUNICABLE_DISEASE', 'HOME_VISITING')
+      AND NOT (pe.program = 'TCM' AND coalesce(pe.detail, '') IN ('COMMUNICABLE_DISEASE', 'HOME_VISITING')
                AND $as_of BETWEEN DATE '2024-07-01' AND DATE '2025-06-30')
     UNION ALL
     SELECT person_id, 'UNSAFE', evidence FROM def_assessment

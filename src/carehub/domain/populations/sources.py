@@ -116,8 +116,12 @@ def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str] | 
         return None
 
 
+# Claim lines stay a view (streamed once by def_claim); the small tables are read once and kept in memory.
+STREAMED = frozenset({"medical_claim"})
+
+
 def create_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Create `stg_<table>` views over whatever input tables the connection has (absent tables are empty)."""
+    """Create `stg_<table>` over whatever input tables the connection has (absent tables are empty)."""
     for table, columns in TABLES.items():
         existing = _existing_columns(con, table)
         selects = []
@@ -127,4 +131,5 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
             else:
                 selects.append(f"CAST(NULL AS {_TYPES.get(kind, 'VARCHAR')}) AS {column}")
         source = f"FROM {_quote(table)}" if existing is not None else "WHERE false"
-        con.execute(f"CREATE OR REPLACE TEMP VIEW stg_{table} AS SELECT {', '.join(selects)} {source}")
+        kind = "VIEW" if table in STREAMED else "TABLE"
+        con.execute(f"CREATE OR REPLACE TEMP {kind} stg_{table} AS SELECT {', '.join(selects)} {source}")

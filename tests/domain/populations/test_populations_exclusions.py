@@ -1,0 +1,133 @@
+"""Exclusions (reported, never dropped), continuity, go-live by county, who is considered, priority, value sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from plan_builder import Plan, met
+
+from carehub.domain.populations import OUTPUT_COLUMNS
+
+D = "2024-08-31"
+INSIDE_6M = ["2024-03-01", "2024-04-10", "2024-05-20", "2024-06-30", "2024-08-31"]
+
+
+def avoidable_utilizer(plan: Plan, pid: str, **person) -> None:
+    plan.person(pid, "1980-05-01", **person)
+    for day in INSIDE_6M:
+        plan.ed(pid, day)
+
+
+@pytest.mark.parametrize(("setup", "reason"), [
+    (lambda p: p.assessment("1", "SELF_MANAGES_WELL", "true", "2024-02-01"), "SELF_MANAGED"),
+    (lambda p: p.program("1", "HOSPICE", "2024-07-01"), "HOSPICE_OR_PALLIATIVE"),
+    (lambda p: p.program("1", "PALLIATIVE_IOP", "2024-07-01", "2024-12-31"), "HOSPICE_OR_PALLIATIVE"),
+    (lambda p: p.program("1", "TCM", "2024-01-01"), "COUNTY_TCM"),
+    (lambda p: p.assessment("1", "UNSAFE_ENVIRONMENT", "true", "2024-05-01"), "UNSAFE"),
+    (lambda p: p.program("1", "CHW", "2024-08-01"), "CHW_BENEFIT"),
+    (lambda p: p.program("1", "PACE", "2021-01-01"), "DUPLICATIVE_PROGRAM"),
+    (lambda p: p.program("1", "CCM", "2024-06-01"), "PLAN_CASE_MANAGEMENT"),
+])
+def test_each_exclusion_is_reported_with_its_reason(plan: Plan, setup, reason):
+    avoidable_utilizer(plan, "1")
+    setup(plan)
+    row = met(plan.identify(D), "1")["ADULT_AVOIDABLE_UTILIZATION"]
+    assert (row["excluded"], row["exclusion_reason"]) == ("true", reason)
+    assert row["criteria"] == "AVOIDABLE_ED_5_IN_6M"
+
+
+def test_exclusion_programs_must_cover_d(plan: Plan):
+    avoidable_utilizer(plan, "1")
+    plan.program("1", "HOSPICE", "2023-01-01", "2024-08-30")
+    row = met(plan.identify(D), "1")["ADULT_AVOIDABLE_UTILIZATION"]
+    assert (row["excluded"], row["exclusion_reason"]) == ("false", "")
+
+
+def test_tcm_communicable_disease_does_not_exclude_during_2024_25_only(plan: Plan):
+    avoidable_utilizer(plan, "1")
+    plan.program("1", "TCM", "2024-01-01", detail="COMMUNICABLE_DISEASE")
+    during = met(plan.identify("2024-08-31"), "1")["ADULT_AVOIDABLE_UTILIZATION"]
+    after = met(plan.identify("2025-07-01"), "1")
+    assert during["excluded"] == "false"
+    assert after == {}  # by 2025-07-01 the visits are out of the window; re-plant and check the exclusion
+    for day in ["2025-02-01", "2025-03-01", "2025-04-01", "2025-05-01", "2025-06-01"]:
+        plan.ed("1", day)
+    row = met(plan.identify("2025-07-01"), "1")["ADULT_AVOIDABLE_UTILIZATION"]
+    assert (row["excluded"], row["exclusion_reason"]) == ("true", "COUNTY_TCM")
+
+
+def test_first_reason_in_policy_order_wins(plan: Plan):
+    avoidable_utilizer(plan, "1")
+    plan.program("1", "CCM", "2024-01-01")
+    plan.program("1", "HOSPICE", "2024-01-01")
+    assert met(plan.identify(D), "1")["ADULT_AVOIDABLE_UTILIZATION"]["exclusion_reason"] == "HOSPICE_OR_PALLIATIVE"
+
+
+@pytest.mark.parametrize(("program", "start", "end", "expected"), [
+    ("WPC", "2021-01-01", "", "true"),
+    ("HHP", "2024-08-01", "", "true"),
+    ("ECM", "2023-01-01", "2024-04-01", "true"),  # ECM elsewhere within the last 6 months
+    ("ECM", "2023-01-01", "2024-02-29", "false"),  # ended exactly D - 6 months
+    ("WPC", "2021-01-01", "2021-12-31", "false"),
+])
+def test_continuity_for_wpc_hhp_and_recent_ecm(plan: Plan, program, start, end, expected):
+    avoidable_utilizer(plan, "1")
+    plan.program("1", program, start, end)
+    assert met(plan.identify(D), "1")["ADULT_AVOIDABLE_UTILIZATION"]["continuity"] == expected
+
+
+def test_go_live_phase_2_county_later_than_phase_1(plan: Plan):
+    plan.person("alameda", "1980-01-01", county="Alameda")  # Phase 1 (WPC, HHP)
+    plan.person("fresno", "1980-01-01", county="Fresno")  # Phase 2
+    for pid in ("alameda", "fresno"):
+        for day in ["2021-11-01", "2021-12-01", "2022-01-05", "2022-02-01", "2022-02-20"]:
+            plan.ed(pid, day)
+    rows = plan.identify("2022-03-01")
+    assert set(met(rows, "alameda")) == {"ADULT_AVOIDABLE_UTILIZATION"}
+    assert met(rows, "fresno") == {}
+
+
+def test_children_populations_not_live_before_2023_07_01(plan: Plan):
+    plan.person("1", "2010-01-01")
+    plan.program("1", "FOSTER_CARE", "2020-01-01")
+    assert plan.identify("2023-06-30") == []
+    assert set(met(plan.identify("2023-07-01"), "1")) == {"CHILD_WELFARE"}
+
+
+def test_death_on_or_before_d_and_no_eligibility_at_d(plan: Plan):
+    avoidable_utilizer(plan, "died", death="2024-08-31")
+    avoidable_utilizer(plan, "dies_later", death="2024-09-01")
+    avoidable_utilizer(plan, "ended", end="2024-08-30")
+    avoidable_utilizer(plan, "future", start="2024-09-01")
+    rows = plan.identify(D)
+    assert {r["person_id"] for r in rows} == {"dies_later"}
+
+
+def test_output_columns_priority_and_ordering(plan: Plan):
+    avoidable_utilizer(plan, "calm")
+    avoidable_utilizer(plan, "discharged")
+    plan.stay("discharged", "2024-08-20", "2024-08-25", dx="S72.001A")
+    plan.housing("discharged", "UNSHELTERED", "2024-01-01")  # also ADULT_HOMELESS: two rows, one priority
+    avoidable_utilizer(plan, "excluded")
+    plan.stay("excluded", "2024-08-20", "2024-08-25", dx="S72.001A")
+    plan.program("excluded", "HOSPICE", "2024-08-01")
+    path = plan.root / "out.csv"
+    rows = plan.identify(D)
+    assert path.read_text().splitlines()[0] == ",".join(OUTPUT_COLUMNS)
+    assert [(r["person_id"], r["population"], r["priority"]) for r in rows] == [
+        ("discharged", "ADULT_AVOIDABLE_UTILIZATION", "1"),
+        ("discharged", "ADULT_HOMELESS", "1"),
+        ("calm", "ADULT_AVOIDABLE_UTILIZATION", "2"),
+        ("excluded", "ADULT_AVOIDABLE_UTILIZATION", "3"),
+    ]
+
+
+def test_plan_value_set_replaces_the_default(plan: Plan, tmp_path: Path):
+    avoidable_utilizer(plan, "1")
+    for day in INSIDE_6M:
+        plan.ed("1", day, dx="S72.001A")
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "diagnoses.csv").write_text("value_set,code_prefix,exclude,description\nAVOIDABLE_ED,S72,false,test\n")
+    assert met(plan.identify(D, own), "1")["ADULT_AVOIDABLE_UTILIZATION"]["evidence"].count("claim:") == 5
