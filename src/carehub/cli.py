@@ -66,6 +66,23 @@ def load(
 
 
 @app.command()
+def identify(
+    as_of: Annotated[str, typer.Option(help="As-of date D (ISO): who meets a Population of Focus on D.")],
+    data: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Plan data folder (input layout).")],
+    out: Annotated[Path, typer.Option(help="CSV file to write (output contract of spec/input-layout.md).")],
+    value_sets: Annotated[Path | None, typer.Option(help="Folder of value-set CSVs replacing the defaults.")] = None,
+) -> None:
+    """Identify every member meeting a Population of Focus on a date, with criteria, evidence and priority."""
+    from carehub.domain.populations.cli import run_identify
+
+    try:
+        as_of_date = date.fromisoformat(as_of)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
+    console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets))
+
+
+@app.command()
 def migrate(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
     """Create or upgrade the operational database."""
     _django(database)
