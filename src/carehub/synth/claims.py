@@ -142,8 +142,10 @@ ROLE_OF_TEMPLATE = {"office": "PCP*", "telehealth": "PCP*", "well_child": "PCP*"
 
 
 def medical_claim_table(rng: np.random.Generator, ev: dict[str, np.ndarray], m: Members, person_ids: pa.Array,
-                        network: Network, chunk: int) -> pa.Table:
+                        network: Network, chunk: int, cal: Calendar) -> pa.Table:
     """Expand claim events into claim lines (Tuva medical_claim); claim ids are unique across chunks."""
+    ev = dict(ev)
+    ev["start"] = np.minimum(ev["start"], cal.d - ev["los"])  # stays end by D (a discharge after D is unknown)
     order = np.lexsort((ev["template"], ev["start"], ev["member"]))
     ev = {k: v[order] for k, v in ev.items()}
     n_claims = len(order)
@@ -211,7 +213,7 @@ def medical_claim_table(rng: np.random.Generator, ev: dict[str, np.ndarray], m: 
 
     claim_ids = _claim_ids("MC", chunk * 100_000_000 + np.arange(n_claims))
     return pa.table({
-        "claim_id": pa.DictionaryArray.from_arrays(pa.array(c.astype(np.int32)), claim_ids),
+        "claim_id": claim_ids.take(pa.array(c)),  # plain strings: dictionary-typed ids made Parquet bytes vary
         "claim_line_number": pa.array(line_no.astype(np.int32)),
         "claim_type": per_line(institutional.astype(np.int64), ["professional", "institutional"]),
         "person_id": pa.DictionaryArray.from_arrays(pa.array(ev["member"][c].astype(np.int32)), person_ids),

@@ -51,6 +51,11 @@ class Calendar:
         return self.month_start(np.asarray(offset) + 1) - 1
 
 
+def month_start_of(days: np.ndarray) -> np.ndarray:
+    """First day of the month of each day number."""
+    return days.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
 def month_end_of(days: np.ndarray) -> np.ndarray:
     """Last day of the month of each day number."""
     months = days.astype("datetime64[D]").astype("datetime64[M]")

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from carehub.synth import codes
-from carehub.synth.context import NULL_DAY, Calendar, month_end_of
+from carehub.synth.context import NULL_DAY, Calendar, month_end_of, month_start_of
 from carehub.synth.network import Network
 from carehub.synth.reference import FIRST_FEMALE, FIRST_MALE, LAST_NAMES, STREETS, mix, places
 
@@ -150,12 +150,13 @@ def enroll(rng: np.random.Generator, m: Members, cal: Calendar) -> Enrollment:
     """Monthly eligibility spans: most members continuous, some with gaps (2-3 spans) or disenrolled (churn).
     Planted members are enrolled without a gap from before the window through D."""
     n, months = m.n, cal.months
-    k = np.where(m.planted, 1, rng.choice([1, 2, 3], size=n, p=[0.72, 0.2, 0.08]))
+    newborn = m.birth > cal.window_start - 31  # enrolled from the month of birth, without a gap
+    k = np.where(m.planted | newborn, 1, rng.choice([1, 2, 3], size=n, p=[0.72, 0.2, 0.08]))
     # 2k distinct month offsets per member, sorted: span i runs from month p[2i] to month p[2i+1]
     points = np.argsort(rng.random((n, months)), axis=1)[:, :6]
     points = np.sort(np.where(np.arange(6)[None, :] < 2 * k[:, None], points, months + 10), axis=1)
     early = m.planted | (rng.random(n) < 0.75)  # first span began before the window
-    open_last = m.planted | (rng.random(n) < 0.85)
+    open_last = m.planted | newborn | (rng.random(n) < 0.85)
     starts, ends = points[:, 0::2], points[:, 1::2]
     starts[:, 0] = np.where(early, -rng.integers(1, 72, size=n), starts[:, 0])
     last = k - 1
@@ -163,6 +164,7 @@ def enroll(rng: np.random.Generator, m: Members, cal: Calendar) -> Enrollment:
     ends[rows, last] = np.where(open_last, months + 100, ends[rows, last])
     used = np.arange(3)[None, :] < k[:, None]
     start_day = cal.month_start(starts)
+    start_day[:, 0] = np.maximum(start_day[:, 0], month_start_of(m.birth))
     end_day = np.where(ends >= months + 100, NULL_DAY, cal.month_end(np.minimum(ends, months + 5)))
     # deaths end the last span at the end of the month of death
     dies = ~m.planted & (rng.random(n) < np.where(m.age >= 65, 0.02, 0.002))

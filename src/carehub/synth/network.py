@@ -118,6 +118,6 @@ def build_network(rng: np.random.Generator, counties: tuple[str, ...], members_p
             roles[role].append(np.array(indexes, dtype=np.int64))
     columns = ("npi", "name", "kind", "provider_type", "counties", "populations", "supports", "languages",
                "capacity", "tin", "phone", "email", "address")
-    table = pa.table({col: pa.array([r[col] for r in rows], type=pa.int64() if col == "capacity" else pa.string())
-                      for col in columns})
+    table = pa.table({col: pa.array([r[col] if r[col] != "" else None for r in rows],
+                                    type=pa.int64() if col == "capacity" else pa.string()) for col in columns})
     return Network(table=table, npis=tuple(str(r["npi"]) for r in rows), roles=roles)

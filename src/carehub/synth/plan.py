@@ -98,7 +98,7 @@ def _chunk(index: int, first: int, n: int, seed: int, cal: Calendar, counties: t
     ids = person_ids(first, n)
     person_dictionary = pa.array(ids, type=pa.string())
     eligibility = eligibility_table(members, enrollment, ids, member_ids(first, n, seed), counties, network, rng)
-    medical = medical_claim_table(rng, events.arrays(), members, person_dictionary, network, index)
+    medical = medical_claim_table(rng, events.arrays(), members, person_dictionary, network, index, cal)
     pharmacy = pharmacy_claim_table(rng, members, enrollment, person_dictionary, network, index)
     sinks["eligibility"].write(eligibility)
     sinks["medical_claim"].write(medical)
