@@ -14,7 +14,7 @@ from carehub.synth.members import Enrollment, Members
 from carehub.synth.network import Network
 
 # expected claims per member over the 24-month window, before the utilization and age multipliers
-RATES = {"office": 7.0, "lab": 4.0, "telehealth": 1.5, "fqhc": 1.5, "outpatient": 1.5, "home_health": 0.0}
+RATES = {"office": 8.5, "lab": 4.0, "telehealth": 1.5, "fqhc": 1.5, "outpatient": 1.5, "home_health": 0.0}
 NDC_GROUPS = tuple(codes.NDC_BY_GROUP)
 
 

@@ -62,7 +62,8 @@ def age_on(cal: Calendar, birth: np.ndarray) -> np.ndarray:
     """Exact age in whole years on D."""
     b = birth.astype("datetime64[D]")
     years = b.astype("datetime64[Y]").astype(np.int64) + 1970
-    month_day = (b - b.astype("datetime64[M]")).astype(np.int64) + 100 * (b.astype("datetime64[M]").astype(np.int64) % 12)
+    month = b.astype("datetime64[M]")
+    month_day = (b - month).astype(np.int64) + 100 * (month.astype(np.int64) % 12)
     d_md = cal.as_of.day - 1 + 100 * (cal.as_of.month - 1)
     return cal.as_of.year - years - (month_day > d_md)
 

@@ -128,8 +128,8 @@ class Scenario:
 
 
 def counts_for(scenarios: tuple[Scenario, ...], n: int) -> list[int]:
-    """Members per scenario in a chunk of n: the scenario's share, at least 2, at most half the chunk in all."""
-    counts = [max(2, round(s.rate * n)) for s in scenarios]
+    """Members per scenario in a chunk of n: the scenario's share, at least 3, at most half the chunk in all."""
+    counts = [max(3, round(s.rate * n)) for s in scenarios]
     if sum(counts) > n // 2:
         factor = (n // 2) / sum(counts)
         counts = [int(c * factor) for c in counts]

@@ -56,7 +56,7 @@ def avoidable_ed(p: Planter, m: np.ndarray, low: int, high: int, window: int, ou
     who, day = p.distinct_ago(m, p.rng.integers(low, high + 1, size=len(m)), 1, window)
     p.ed_visits(who, day, p.pick(group, len(who)))
     if outside:
-        who, day = p.distinct_ago(m, np.full(len(m), outside), window + 30, window + 160)
+        who, day = p.distinct_ago(m, np.full(len(m), outside), window + 60, window + 190)
         p.ed_visits(who, day, p.pick(group, len(who)))
 
 
