@@ -3,7 +3,8 @@
 Source: spec/input-layout.md. A table is a file `<table>.csv` / `<table>.parquet`, or a folder `<table>/` of part
 files; names starting with `_` or `.` are ignored. CSV is read as text (so `0450` stays `0450`) and typed here.
 The rules never read the raw views: they read `stg_<table>`, which has every column the rules use (absent ones
-are NULL), typed, with codes normalised (ICD-10 without the dot, upper case; revenue codes on 4 digits).
+are NULL), typed, with codes normalised (ICD-10 without the dot, upper case; revenue codes on 4 digits);
+`stg_diagnosis` has one row per claim line and diagnosis present (from the diagnosis columns the plan has).
 """
 
 from __future__ import annotations
@@ -108,12 +109,36 @@ def open_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
     return names
 
 
-def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str] | None:
-    """The columns of a view or table the caller created, or None when it does not exist."""
+def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str] | None:
+    """The columns (name -> DuckDB type) of a view or table the caller created, or None when it does not exist."""
     try:
-        return {row[0].lower() for row in con.execute(f"DESCRIBE {_quote(table)}").fetchall()}
+        return {row[0].lower(): str(row[1]).upper() for row in con.execute(f"DESCRIBE {_quote(table)}").fetchall()}
     except duckdb.CatalogException:
         return None
+
+
+def _normalised(column: str, kind: str, source_type: str) -> str:
+    # A Parquet column already of the wanted type is used as is: no round trip through text.
+    if _TYPES.get(kind) == source_type or (kind == INT and source_type in ("BIGINT", "SMALLINT")):
+        return _quote(column)
+    return _expression(column, kind)
+
+
+def _create_diagnosis_view(con: duckdb.DuckDBPyConnection, existing: dict[str, str] | None) -> None:
+    """`stg_diagnosis`: one row per claim line and diagnosis present, from the diagnosis columns the plan has."""
+    present = [c for c in _DIAGNOSES if existing and c in existing]
+    if not present:
+        con.execute("CREATE OR REPLACE TEMP VIEW stg_diagnosis AS SELECT CAST(NULL AS VARCHAR) AS person_id, "
+                    "CAST(NULL AS VARCHAR) AS claim_id, CAST(NULL AS DATE) AS claim_start_date, "
+                    "CAST(NULL AS INTEGER) AS position, CAST(NULL AS VARCHAR) AS code WHERE false")
+        return
+    con.execute(f"""
+        CREATE OR REPLACE TEMP VIEW stg_diagnosis AS
+        SELECT person_id, claim_id, claim_start_date,
+               CAST(substr(position, 16) AS INTEGER) AS position, code
+        FROM (UNPIVOT (SELECT person_id, claim_id, claim_start_date, {', '.join(present)} FROM stg_medical_claim)
+              ON {', '.join(present)} INTO NAME position VALUE code)
+        WHERE code IS NOT NULL""")
 
 
 # Claim lines stay a view (streamed once by def_claim); the small tables are read once and kept in memory.
@@ -127,9 +152,11 @@ def create_staging(con: duckdb.DuckDBPyConnection) -> None:
         selects = []
         for column, kind in columns.items():
             if existing is not None and column in existing:
-                selects.append(f"{_expression(column, kind)} AS {column}")
+                selects.append(f"{_normalised(column, kind, existing[column])} AS {column}")
             else:
                 selects.append(f"CAST(NULL AS {_TYPES.get(kind, 'VARCHAR')}) AS {column}")
         source = f"FROM {_quote(table)}" if existing is not None else "WHERE false"
         kind = "VIEW" if table in STREAMED else "TABLE"
         con.execute(f"CREATE OR REPLACE TEMP {kind} stg_{table} AS SELECT {', '.join(selects)} {source}")
+        if table == "medical_claim":
+            _create_diagnosis_view(con, existing)
