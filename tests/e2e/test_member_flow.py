@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from factories import PASSWORD, add_history, add_program, make_member, make_org, make_provider, make_user, relate
-from factories import today, write_claims
+from factories import (
+    PASSWORD,
+    add_history,
+    add_program,
+    make_member,
+    make_org,
+    make_provider,
+    make_user,
+    relate,
+    today,
+    write_claims,
+)
 
 from carehub.apps.accounts.models import OrganizationKind, Role
 from carehub.apps.audit.models import Action, AuditEvent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("transactional_db")]
 ECM_NPI = "1234567893"
-SCREENSHOT_DIR = Path(os.environ.get("CAREHUB_SCREENSHOT_DIR", "/tmp/carehub-screenshots"))
+SCREENSHOT_DIR = Path(os.environ.get("CAREHUB_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "carehub-screenshots")
 
 
 @pytest.fixture
