@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from carehub.cli import app
 from carehub.domain.counties import counties
 from carehub.domain.network import PROVIDER_KINDS, PROVIDER_TYPES
-from carehub.synth.network import POPULATIONS
+from carehub.synth.network import POPULATIONS, npi_with_check_digit
 from carehub.synth.plan import generate_plan
 
 from .conftest import AS_OF, Plan, quiet
@@ -214,3 +214,13 @@ def test_cli_writes_a_plan(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plan" / "provider.csv").exists()
     assert (tmp_path / "plan" / "_truth" / "populations.csv").exists()
+
+
+def test_tiny_plans_are_still_complete(tmp_path):
+    generate_plan(out=tmp_path, members=5, seed=1, fmt="csv", as_of=AS_OF, console=quiet())
+    assert Plan(tmp_path).scalar("select count(distinct person_id) from eligibility") == 5
+    assert (tmp_path / "_truth" / "populations.csv").read_text().startswith('"person_id","population"')
+
+
+def test_npi_check_digit_matches_the_cms_example():
+    assert npi_with_check_digit(123456789) == "1234567893"  # CMS NPI check digit example

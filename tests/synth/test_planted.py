@@ -119,7 +119,7 @@ def test_adult_homeless_from_housing_and_diagnoses(plan: Plan):
 
 
 def test_reentry_releases_inside_and_just_outside_twelve_months(plan: Plan):
-    released = dict(plan.rows(f"""select person_id, max(coalesce(release_date, expected_release_date - 365))
+    released = dict(plan.rows("""select person_id, max(coalesce(release_date, expected_release_date - 365))
                                   from incarceration group by 1"""))
     recent = f"{AS_OF.year - 1}-{AS_OF.month:02d}-{AS_OF.day:02d}"
     for person in people(plan, "ADULT_REENTRY", "planted") | people(plan, "CHILD_REENTRY", "planted"):
@@ -154,7 +154,8 @@ def test_exclusions_are_present_for_excluded_members_and_absent_for_near_misses(
         "DUPLICATIVE_PROGRAM": "select person_id from program_enrollment where program in ('MSSP', 'ALW', 'HCBA', "
                                "'HIV_AIDS_WAIVER', 'DD_WAIVER', 'SDP', 'CAL_MEDICONNECT', 'FIDE_SNP', 'PACE', "
                                "'FAMILY_MOSAIC', 'CCT') and {covering}",
-        "PLAN_CASE_MANAGEMENT": "select person_id from program_enrollment where program in ('CCM', 'BCM') and {covering}",
+        "PLAN_CASE_MANAGEMENT": "select person_id from program_enrollment where program in ('CCM', 'BCM') "
+                                "and {covering}",
     }
     recent = f"assessed_on > {D} - interval 12 month and value = 'true'"
     covering = f"start_date <= {D} and coalesce(end_date, {D}) >= {D}"
@@ -176,7 +177,8 @@ def test_background_members_stay_clear_of_the_rules(plan: Plan):
     assert plan.scalar(f"""select count(*) from medical_claim where person_id in {background} and
         regexp_matches(replace(diagnosis_code_1, '.', ''), '^(F2|F3[01]|F10|F11|F15|Z59[01]|Z5[5-9]|Z6[0-5])')
         and replace(diagnosis_code_1, '.', '') not in ('F329', 'F32A')""") == 0
-    assert plan.scalar(f"select count(*) from housing_status where status <> 'HOUSED' and person_id in {background}") == 0
+    assert plan.scalar(f"select count(*) from housing_status where status <> 'HOUSED' "
+                       f"and person_id in {background}") == 0
     assert plan.scalar(f"select count(*) from incarceration where person_id in {background}") == 0
     assert plan.scalar(f"""select count(*) from program_enrollment where person_id in {background}
                            and program not in ('WPC', 'HHP', 'ECM')""") == 0

@@ -1,8 +1,23 @@
 """`carehub synth`: write a synthetic Medi-Cal plan in the input layout (spec/input-layout.md), chunk by chunk.
 
 Members are generated in chunks of CHUNK_SIZE with a numpy Generator seeded from (seed, chunk index), so the same
-seed and arguments give the same bytes, and memory stays flat whatever the member count. Ground truth of the
-planted Populations of Focus goes to _truth/populations.csv (ignored by the loader: it starts with "_").
+seed and arguments give the same bytes, and memory stays flat whatever the member count.
+
+Ground truth goes to _truth/populations.csv (ignored by the loader: it starts with "_"), one row per planted fact:
+`person_id, population, excluded_reason, kind`. kind `planted`: the person meets `population` (and is excluded
+with `excluded_reason` when it is set). kind `near_miss`: the person narrowly does NOT get that (population,
+excluded_reason): e.g. (ADULT_AVOIDABLE_UTILIZATION, "", near_miss) has exactly 4 avoidable ED visits in 6 months;
+(ADULT_AVOIDABLE_UTILIZATION, SELF_MANAGED, near_miss) meets the population and is not excluded because the
+assessment is 13+ months old (the same person also has a `planted` row). UNRESPONSIVE is not planted: it needs
+outreach records, which the input layout does not carry. The truth assumes D on or after 2024-01-01, when every
+population is live in every county (COUNTY_TCM is planted without the 2024-25 exception details).
+
+Background members (not in the truth file) are kept clear of the rules: ED visits carry injury diagnoses only,
+unplanned stays non-ACSC diagnoses, mental health diagnoses are not SMI, and they have no SDOH codes, no housing
+other than HOUSED, no incarceration, no programs, no ACES score of 4 or more. Ways they could still be identified:
+an engine whose avoidable-ED or ACSC value set is broader than the spec's default (e.g. the NYU algorithm's
+partial weights for some injuries, or sepsis/stroke as ACSC); background pregnancies (women outside the disparity
+groups, as the spec defines them) would count for birth equity under a wider disparity definition.
 """
 
 from __future__ import annotations
@@ -81,7 +96,7 @@ def background_facts(p: Planter, m: Members) -> None:
     kids = everyone[(m.age < 21) & ~m.planted & (rng.random(m.n) < 0.1)]
     p.assess(kids, "ACES_SCORE", rng.integers(0, 4, size=len(kids)).astype(str), 10, 700, "PEDIATRIC_SCREENING")
     housed = everyone[~m.planted & (rng.random(m.n) < 0.01)]
-    p.housed(housed, "HOUSED", p.ago(len(housed), 30, 700), None, bool(rng.random() < 0.5))
+    p.housed(housed, "HOUSED", p.ago(len(housed), 30, 700), None, rng.random(len(housed)) < 0.5)
 
 
 def _chunk(index: int, first: int, n: int, seed: int, cal: Calendar, counties: tuple[str, ...], network,

@@ -106,9 +106,10 @@ class Planter:
                              source=source)
 
     def housed(self, member: np.ndarray, status: str | np.ndarray, start: np.ndarray, end: np.ndarray | None,
-               with_minors: bool) -> None:
+               with_minors: bool | np.ndarray) -> None:
         self.housing.add(member, status=status, start_date=start, end_date=end, source="HMIS",
-                         household_with_minors="true" if with_minors else "false")
+                         household_with_minors=np.where(np.asarray(with_minors), "true", "false").astype(object)
+                         if isinstance(with_minors, np.ndarray) else ("true" if with_minors else "false"))
 
 
 PlantFn = Callable[[Planter, np.ndarray], None]

@@ -1,5 +1,5 @@
 """Streaming table writers for the input layout: one file per table, or a folder of part files (one per chunk).
-CSV gets a header, ISO dates and empty cells for nulls; Parquet keeps dictionary encoding and decimal amounts."""
+CSV gets a header, ISO dates and empty cells for nulls; Parquet gets dictionary-encoded pages and decimal amounts."""
 
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ class TableSink:
         return pacsv.CSVWriter(path, schema, write_options=options)
 
     def write(self, table: pa.Table) -> None:
-        if self.fmt == "csv":
-            table = plain(table)
+        # Parquet too gets plain strings (it dictionary-encodes them itself): handing it Arrow dictionary arrays
+        # made the bytes of some columns differ between runs in one process (same content, different pages).
+        table = plain(table)
         self.rows += table.num_rows
         if self.parts:
             self.part += 1
