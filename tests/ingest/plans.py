@@ -145,7 +145,7 @@ def warehouse_rows(table: str) -> list[tuple]:
     if glob is None:
         return []
     con = duckdb.connect()
-    rows = con.execute(f"SELECT * EXCLUDE (bucket) FROM read_parquet('{glob}', hive_partitioning=true) "
+    rows = con.execute(f"SELECT * EXCLUDE (person_hash) FROM read_parquet('{glob}', union_by_name=true) "
                        f"ORDER BY ALL").fetchall()
     con.close()
     return rows

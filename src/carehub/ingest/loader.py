@@ -166,7 +166,7 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, present
             progress.update(task, description=f"writing warehouse {table}")
             sql = None
             if table in present:
-                sql, duplicates[table] = claim_rows_sql(con, TABLES[table])
+                sql, duplicates[table] = claim_rows_sql(con, TABLES[table], src.present[table])
             written[table] = warehouse.write_table(con, version, table, sql, previous)
             progress.advance(task)
         progress.update(task, description="writing the operational database")

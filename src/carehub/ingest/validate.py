@@ -127,6 +127,10 @@ def _code_checks(src: SourceSet, table: Table, findings: Findings, parquet: bool
 
 def _duplicates(src: SourceSet, table: Table, findings: Findings, parquet: bool) -> None:
     keys = ", ".join(quote(k) for k in table.key)
+    view = quote("src_" + table.name)
+    if not src.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {view} GROUP BY {keys} HAVING count(*) > 1)"
+                           ).fetchone()[0]:
+        return  # the common case, without building a list of lines per key
     sql = (f"SELECT lines[2][1], lines[2][2], lines[1][2], count(*) OVER () FROM ("
            f"SELECT list([_file, _line::VARCHAR] ORDER BY _file, _line) AS lines FROM {quote('src_' + table.name)} "
            f"GROUP BY {keys} HAVING count(*) > 1) ORDER BY 1, 2 LIMIT {MAX_SHOWN}")
