@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 from django.utils import timezone
 
+from carehub import warehouse
 from carehub.apps.accounts.models import Organization, OrganizationKind, Role, User
 from carehub.apps.members.models import (
     Assessment,
@@ -24,8 +25,6 @@ from carehub.apps.members.models import (
     RelationshipKind,
 )
 from carehub.apps.providers.models import ProviderOrganization
-from carehub.paths import warehouse_dir
-from carehub.warehouse import bucket_of
 
 PASSWORD = "correct-horse-battery"
 _seq = itertools.count(1)
@@ -112,27 +111,26 @@ def add_history(member: Member, pcp_npi: str = "") -> None:
 
 
 def write_claims(rows: list[dict[str, Any]]) -> Path:
-    """Write medical claim lines as a live warehouse version, bucketed by person_id like carehub.warehouse."""
-    root = warehouse_dir()
-    version = root / "v-test"
+    """Publish medical claim lines as the live warehouse version, through the warehouse's own writer (so the
+    test does not depend on its physical layout)."""
     defaults = {"claim_line_number": 1, "claim_type": "professional", "claim_end_date": None,
                 "place_of_service_code": "11", "bill_type_code": None, "revenue_center_code": None,
                 "hcpcs_code": "99213", "billing_npi": "1234567893", "paid_amount": 75.0}
-    full = [{**defaults, **row} for row in rows]
     schema = pa.schema([("claim_id", pa.string()), ("claim_line_number", pa.int32()), ("claim_type", pa.string()),
                         ("person_id", pa.string()), ("claim_start_date", pa.date32()),
                         ("claim_end_date", pa.date32()), ("place_of_service_code", pa.string()),
                         ("bill_type_code", pa.string()), ("revenue_center_code", pa.string()),
                         ("hcpcs_code", pa.string()), ("diagnosis_code_1", pa.string()),
                         ("billing_npi", pa.string()), ("paid_amount", pa.float64())])
-    by_bucket: dict[int, list[dict[str, Any]]] = {}
-    for row in full:
-        by_bucket.setdefault(bucket_of(row["person_id"]), []).append(row)
-    for bucket, bucket_rows in by_bucket.items():
-        folder = version / "medical_claim" / f"bucket={bucket}"
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.Table.from_pylist(bucket_rows, schema=schema), folder / "part-0.parquet")
-    (root / "CURRENT").write_text(version.name)
+    table = pa.Table.from_pylist([{**defaults, **row} for row in rows], schema=schema)
+    version = warehouse.new_version()
+    con = duckdb.connect()
+    try:
+        con.register("claims_in", table)
+        warehouse.write_table(con, version, "medical_claim", "SELECT * FROM claims_in", None)
+    finally:
+        con.close()
+    warehouse.publish(version)
     return version
 
 
