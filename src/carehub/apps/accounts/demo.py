@@ -28,12 +28,14 @@ DEMO_LOGINS: tuple[tuple[str, Role, str, str], ...] = (
 
 
 def _busiest_provider(kind: str) -> ProviderOrganization | None:
-    """The network provider of a kind with the most current care relationships (ties: lowest NPI)."""
+    """The network provider of a kind with the most current care relationships (ties: lowest NPI); when none is
+    current (a plan loaded before any assignment), the one with the most relationships of any date."""
     npis = ProviderOrganization.objects.filter(kind=kind).values("npi")
-    top = (CareRelationship.objects.filter(current_relationship(today()), provider_npi__in=npis)
-           .values("provider_npi").annotate(n=Count("id")).order_by("-n", "provider_npi").first())
-    if top is not None:
-        return ProviderOrganization.objects.get(npi=top["provider_npi"])
+    related = CareRelationship.objects.filter(provider_npi__in=npis)
+    for qs in (related.filter(current_relationship(today())), related):
+        top = qs.values("provider_npi").annotate(n=Count("id")).order_by("-n", "provider_npi").first()
+        if top is not None:
+            return ProviderOrganization.objects.get(npi=top["provider_npi"])
     return ProviderOrganization.objects.filter(kind=kind).order_by("npi").first()
 
 
@@ -53,11 +55,14 @@ def _provider_org(kind: OrganizationKind, network_kind: str, fallback_name: str)
 
 
 def _member_for(org: Organization) -> Member | None:
-    """A member with a current relationship to the demo ECM provider, so the member login has a record."""
+    """A member related to the demo ECM provider, so the member login has a record: currently related if any,
+    else the most recently related."""
     if not org.npi:
         return None
-    person_id = (CareRelationship.objects.filter(current_relationship(today()), provider_npi=org.npi)
-                 .order_by("member_id").values_list("member_id", flat=True).first())
+    related = CareRelationship.objects.filter(provider_npi=org.npi)
+    person_id = (related.filter(current_relationship(today())).order_by("member_id")
+                 .values_list("member_id", flat=True).first()
+                 or related.order_by("-start_date", "member_id").values_list("member_id", flat=True).first())
     return Member.objects.filter(person_id=person_id).first() if person_id else None
 
 
