@@ -71,15 +71,31 @@ def identify(
     data: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Plan data folder (input layout).")],
     out: Annotated[Path, typer.Option(help="CSV file to write (output contract of spec/input-layout.md).")],
     value_sets: Annotated[Path | None, typer.Option(help="Folder of value-set CSVs replacing the defaults.")] = None,
+    store: Annotated[bool, typer.Option("--store/--no-store", help="Also store the run in the operational "
+                                        "database (worklist, member pages).")] = True,
+    database: Annotated[str | None, typer.Option(help="Database URL (default: CAREHUB_DATABASE_URL or embedded).")]
+    = None,
 ) -> None:
     """Identify every member meeting a Population of Focus on a date, with criteria, evidence and priority."""
+    from datetime import UTC, datetime
+
     from carehub.domain.populations.cli import run_identify
 
     try:
         as_of_date = date.fromisoformat(as_of)
     except ValueError as exc:
         raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
+    started_at = datetime.now(UTC)
     console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets))
+    if store:
+        _django(database)
+        from carehub.apps.identification.services import store_from_csv
+
+        run = store_from_csv(out, as_of=as_of_date, source="folder" if data else "warehouse",
+                             value_sets=value_sets, started_at=started_at)
+        console.print(f"stored run {run.pk}: {run.people:,} members, {run.new_people:,} newly identified, "
+                      f"{run.excluded_people:,} excluded (rules {run.rule_version}, "
+                      f"value sets {run.value_set_version})")
 
 
 @app.command()

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from carehub.apps.identification.api import router as identification_router
 from carehub.apps.members.api import router as members_router
 
 
@@ -28,3 +29,4 @@ api = NinjaAPI(title="CareHub API", version="0.1.0", auth=django_auth, urls_name
                docs_url="/docs", docs_decorator=staff_only,
                description="Member records scoped to the signed-in user; every read is audit-logged.")
 api.add_router("/members", members_router)
+api.add_router("/identification", identification_router)

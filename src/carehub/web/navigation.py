@@ -26,16 +26,20 @@ MY_RECORD = MenuItem("my-record", "My record", "members:mine")
 AUDIT_LOG = MenuItem("audit", "Audit log", "audit:search")
 API_DOCS = MenuItem("api", "API", "api:openapi-view")
 SECURITY = MenuItem("security", "Security", "accounts:security")
+IDENTIFICATION = MenuItem("identification", "Populations of Focus", "identification:worklist")
 
 _STAFF = (HOME, MEMBER_SEARCH, API_DOCS, SECURITY)
 _COMPLIANCE = (HOME, MEMBER_SEARCH, AUDIT_LOG, API_DOCS, SECURITY)
+# Plan roles that work identified members: the Population of Focus worklist and run summaries.
+_COORDINATION = (HOME, MEMBER_SEARCH, IDENTIFICATION, API_DOCS, SECURITY)
+_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, AUDIT_LOG, API_DOCS, SECURITY)
 
 MENU: dict[str, tuple[MenuItem, ...]] = {
-    Role.PLAN_CARE_COORDINATION: _STAFF,
-    Role.PLAN_UTILIZATION_MANAGEMENT: _STAFF,
+    Role.PLAN_CARE_COORDINATION: _COORDINATION,
+    Role.PLAN_UTILIZATION_MANAGEMENT: _COORDINATION,
     Role.PLAN_PROVIDER_RELATIONS: _STAFF,
     Role.PLAN_COMPLIANCE_FINANCE: _COMPLIANCE,
-    Role.PLAN_ADMIN: _COMPLIANCE,
+    Role.PLAN_ADMIN: _ADMIN,
     Role.ECM_PROVIDER_STAFF: _STAFF,
     Role.LEAD_CARE_MANAGER: _STAFF,
     Role.CS_PROVIDER_STAFF: _STAFF,

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "carehub.apps.audit",
     "carehub.apps.members",
     "carehub.apps.providers",
+    "carehub.apps.identification",
     "carehub.web",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("carehub.apps.accounts.urls")),
     path("members/", include("carehub.apps.members.urls")),
     path("audit/", include("carehub.apps.audit.urls")),
+    path("identification/", include("carehub.apps.identification.urls")),
     path("api/", api.urls),
 ]
 

@@ -18,7 +18,8 @@ def test_identify_command_writes_sorted_csv_and_prints_counts(plan: Plan):
         plan.ed("2", day)
     folder = plan.write()
     out = plan.root / "result" / "identified.csv"
-    result = CliRunner().invoke(app, ["identify", "--as-of", "2024-08-31", "--data", str(folder), "--out", str(out)])
+    result = CliRunner().invoke(app, ["identify", "--as-of", "2024-08-31", "--data", str(folder), "--out", str(out),
+                                      "--no-store"])
     assert result.exit_code == 0, result.output
     assert "ADULT_AVOIDABLE_UTILIZATION" in result.output and "CHILD_WELFARE" in result.output
     with out.open() as f:

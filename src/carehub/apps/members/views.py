@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from carehub.apps.identification.selectors import audited_member_populations
 from carehub.apps.members import selectors
 from carehub.web.navigation import allowed
 
@@ -40,7 +41,8 @@ def detail(request: HttpRequest, person_id: str) -> HttpResponse:
     if member is None:
         raise Http404
     record = selectors.member_record(request.user, member)
-    return render(request, "members/detail.html", {"record": record, "m": member})
+    pof = audited_member_populations(request.user, member, route=request.path)
+    return render(request, "members/detail.html", {"record": record, "m": member, "pof": pof})
 
 
 @require_GET

@@ -1,0 +1,94 @@
+"""GET /api/identification/worklist and GET /api/identification/members/{person_id}: the same scoping and audit as
+the pages (a provider's staff get only their related members)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from carehub.apps.identification import selectors
+from carehub.apps.members.selectors import audited_member
+
+router = Router(tags=["identification"])
+
+
+class RunOut(Schema):
+    id: int
+    as_of: date
+    rule_version: str
+    value_set_version: str
+    people: int
+    excluded_people: int
+    new_people: int
+
+
+class WorklistLineOut(Schema):
+    person_id: str
+    cin: str
+    county: str
+    priority: int
+    excluded: bool
+    exclusion_reason: str
+    continuity: bool
+    new_populations: list[str]
+
+
+class WorklistOut(Schema):
+    run: RunOut | None
+    results: list[WorklistLineOut]
+    next_after: int | None
+
+
+class EvidenceOut(Schema):
+    reference: str
+    kind: str
+    detail: str
+    on: date | None = None
+
+
+class PopulationOut(Schema):
+    population: str
+    change: str
+    criteria: list[str]
+    evidence: list[EvidenceOut]
+    withheld: int
+
+
+class MemberPopulationsOut(Schema):
+    run: RunOut | None
+    populations: list[PopulationOut]
+    no_longer: list[str]
+    excluded: bool
+    exclusion_reason: str
+    priority: int | None = None
+
+
+def _populations(items: list[selectors.PopulationExplanation]) -> list[dict[str, Any]]:
+    return [{"population": p.population, "change": p.change, "criteria": [c for c, _ in p.criteria],
+             "evidence": p.evidence, "withheld": p.withheld} for p in items]
+
+
+@router.get("/worklist", response=WorklistOut, summary="Newly identified members of the latest run, most urgent first")
+def worklist(request: HttpRequest, county: str = "", population: str = "", include_excluded: bool = False,
+             after: int = 0, limit: int = selectors.PAGE_SIZE) -> dict[str, Any]:
+    filters = selectors.WorklistFilter(county=county[:40], population=population[:40],
+                                       include_excluded=include_excluded, after=max(after, 0))
+    run = selectors.latest_run()
+    page = selectors.audited_worklist(request.auth, run, filters, route=request.get_full_path(), page_size=limit)
+    return {"run": run, "next_after": page.next_after,
+            "results": [{**line.__dict__, "new_populations": [code for code, _ in line.new_populations]}
+                        for line in page.lines]}
+
+
+@router.get("/members/{person_id}", response=MemberPopulationsOut, summary="Why a member qualifies, or not")
+def member_populations(request: HttpRequest, person_id: str) -> dict[str, Any]:
+    member = audited_member(request.auth, person_id, route=request.path)
+    if member is None:
+        raise Http404
+    section = selectors.audited_member_populations(request.auth, member, route=request.path)
+    return {"run": section.run, "populations": _populations(section.populations),
+            "no_longer": [p.population for p in section.no_longer], "excluded": section.excluded,
+            "exclusion_reason": section.exclusion_reason, "priority": section.priority}

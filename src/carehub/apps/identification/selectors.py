@@ -1,0 +1,261 @@
+"""Reading identification results, scoped like member records (members.selectors.visible_members): plan staff see
+every identified member, provider staff only members related to their organization, members only themselves.
+
+The worklist is keyset-paginated on priority (one rank per person, so one line per person is a strict order) and
+each page is one indexed range scan plus one small query for the page's populations, whatever the run's size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import QuerySet
+
+from carehub.apps.accounts.models import User
+from carehub.apps.audit.models import Action
+from carehub.apps.audit.services import record
+from carehub.apps.identification.models import Change, IdentificationRun, IdentifiedPopulation, RunStatus
+from carehub.apps.members.models import Member
+from carehub.apps.members.selectors import sees_part2, visible_members
+from carehub.domain.populations.labels import (
+    CRITERIA,
+    EXCLUSIONS,
+    PART2_CRITERIA,
+    POPULATIONS,
+    Evidence,
+    label,
+    parse_evidence,
+    parse_factors,
+    split_codes,
+)
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+def latest_runs(limit: int = 24) -> list[IdentificationRun]:
+    """The most recent complete runs, newest first."""
+    return list(IdentificationRun.objects.filter(status=RunStatus.COMPLETE)
+                .select_related("previous_run").order_by("-as_of", "-finished_at")[:limit])
+
+
+def latest_run() -> IdentificationRun | None:
+    return (IdentificationRun.objects.filter(status=RunStatus.COMPLETE).select_related("previous_run")
+            .order_by("-as_of", "-finished_at").first())
+
+
+def run_by_id(run_id: int) -> IdentificationRun | None:
+    return IdentificationRun.objects.filter(pk=run_id, status=RunStatus.COMPLETE).select_related("previous_run").first()
+
+
+def scoped_rows(user: User, run: IdentificationRun) -> QuerySet[IdentifiedPopulation]:
+    """The run's rows the user may see: all for plan staff, otherwise only rows of visible members."""
+    rows = IdentifiedPopulation.objects.filter(run=run)
+    if user.is_plan_staff:
+        return rows
+    return rows.filter(member_id__in=visible_members(user).values("person_id"))
+
+
+# ---- the worklist ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    """What the coordinator chose: a county, a population, whether to include excluded members, and the page
+    start (the last priority shown on the previous page)."""
+
+    county: str = ""
+    population: str = ""
+    include_excluded: bool = False
+    after: int = 0
+
+    def as_audit(self) -> dict[str, object]:
+        return {"county": self.county, "population": self.population, "include_excluded": self.include_excluded,
+                "after": self.after}
+
+
+@dataclass
+class WorklistLine:
+    person_id: str
+    cin: str
+    name: str
+    county: str
+    priority: int
+    score: float | None
+    excluded: bool
+    exclusion_reason: str
+    continuity: bool
+    new_populations: list[tuple[str, str]]  # (code, label)
+    in_database: bool
+
+
+@dataclass
+class WorklistPage:
+    run: IdentificationRun | None
+    lines: list[WorklistLine]
+    next_after: int | None
+    filters: WorklistFilter
+
+    @property
+    def person_ids(self) -> list[str]:
+        return [line.person_id for line in self.lines]
+
+
+def worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter,
+             page_size: int = PAGE_SIZE) -> WorklistPage:
+    """Newly identified members of a run (no row for that person and population in the previous run), most
+    urgent first. With a population filter, members new to that population; otherwise one line per member new to
+    any population. Two queries: the page (joined to the member for the name) and the page's new populations."""
+    if run is None:
+        return WorklistPage(None, [], None, filters)
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    rows = scoped_rows(user, run).filter(change=Change.NEW)
+    rows = rows.filter(population=filters.population) if filters.population else rows.filter(lead=True)
+    if filters.county:
+        rows = rows.filter(county=filters.county)
+    if not filters.include_excluded:
+        rows = rows.filter(excluded=False)
+    if filters.after:
+        rows = rows.filter(priority__gt=filters.after)
+    page = list(rows.order_by("priority").values(
+        "member_id", "cin", "county", "priority", "score", "excluded", "exclusion_reason", "continuity",
+        "member__first_name", "member__last_name", "member__person_id")[: page_size + 1])
+    has_more = len(page) > page_size
+    page = page[:page_size]
+    populations: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if page:
+        for person_id, population in (IdentifiedPopulation.objects
+                                      .filter(run=run, change=Change.NEW, member_id__in=[r["member_id"] for r in page])
+                                      .order_by("population").values_list("member_id", "population")):
+            populations[person_id].append((population, label(POPULATIONS, population)))
+    lines = [WorklistLine(
+        person_id=r["member_id"], cin=r["cin"],
+        name=f"{r['member__first_name'] or ''} {r['member__last_name'] or ''}".strip(),
+        county=r["county"], priority=r["priority"], score=r["score"], excluded=r["excluded"],
+        exclusion_reason=r["exclusion_reason"], continuity=r["continuity"],
+        new_populations=populations[r["member_id"]], in_database=r["member__person_id"] is not None)
+        for r in page]
+    return WorklistPage(run, lines, page[-1]["priority"] if has_more else None, filters)
+
+
+def audited_worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter, *, route: str,
+                     page_size: int = PAGE_SIZE) -> WorklistPage:
+    """The worklist page, recorded as a SEARCH with exactly the person_ids shown."""
+    page = worklist(user, run, filters, page_size)
+    record(actor=user, action=Action.SEARCH, object_type="IdentifiedPopulation", object_id=str(run.pk if run else ""),
+           route=route, detail={"filters": filters.as_audit(), "person_ids": page.person_ids,
+                                "has_more": page.next_after is not None})
+    return page
+
+
+def filter_choices(run: IdentificationRun | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """Populations (code, label) and counties present in the run (stored on the run record; no query)."""
+    if run is None:
+        return [], []
+    return [(code, label(POPULATIONS, code)) for code in run.counts], list(run.counties)
+
+
+# ---- the member page section -----------------------------------------------------------------------------------
+
+@dataclass
+class PopulationExplanation:
+    """Why a member meets (or no longer meets) one population."""
+
+    population: str
+    label: str
+    change: str
+    criteria: list[tuple[str, str]] = field(default_factory=list)  # (code, label)
+    evidence: list[Evidence] = field(default_factory=list)
+    withheld: int = 0  # evidence references withheld under 42 CFR Part 2
+
+
+@dataclass
+class MemberPopulations:
+    run: IdentificationRun | None
+    populations: list[PopulationExplanation]
+    no_longer: list[PopulationExplanation]
+    excluded: bool = False
+    exclusion_reason: str = ""
+    exclusion_label: str = ""
+    continuity: bool = False
+    priority: int | None = None
+    score: float | None = None
+    factors: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.populations or self.no_longer)
+
+
+def _explain(row: IdentifiedPopulation, change: str, show_part2: bool) -> PopulationExplanation:
+    codes = split_codes(row.criteria)
+    references = [parse_evidence(ref) for ref in split_codes(row.evidence)]
+    hide_claims = not show_part2 and any(code in PART2_CRITERIA for code in codes)
+    shown = [e for e in references if show_part2 or not (e.is_part2 or (hide_claims and e.kind == "claim"))]
+    if not show_part2:
+        codes = [c for c in codes if c not in PART2_CRITERIA]
+    shown.sort(key=lambda e: (e.on or date.min, e.kind, e.detail), reverse=True)
+    return PopulationExplanation(population=row.population, label=label(POPULATIONS, row.population), change=change,
+                                 criteria=[(c, label(CRITERIA, c)) for c in codes], evidence=shown,
+                                 withheld=len(references) - len(shown))
+
+
+def member_populations(user: User, member: Member) -> MemberPopulations:
+    """The member's rows in the latest run and the previous one: what they meet now (new or still eligible) with
+    criteria and evidence, what they no longer meet, and any exclusion. The caller has already decided the user
+    may see this member (members.selectors.audited_member). Three queries."""
+    run = latest_run()
+    if run is None:
+        return MemberPopulations(None, [], [])
+    run_ids = [run.pk] + ([run.previous_run_id] if run.previous_run_id else [])
+    rows = list(IdentifiedPopulation.objects.filter(member_id=member.person_id, run_id__in=run_ids)
+                .order_by("population"))
+    current = [r for r in rows if r.run_id == run.pk]
+    before = {r.population: r for r in rows if r.run_id != run.pk}
+    show_part2 = sees_part2(user)
+    result = MemberPopulations(
+        run=run, populations=[_explain(r, r.change, show_part2) for r in current],
+        no_longer=[_explain(before[p], Change.NO_LONGER, show_part2)
+                   for p in sorted(set(before) - {r.population for r in current})])
+    if current:
+        first = current[0]
+        result.excluded, result.exclusion_reason = first.excluded, first.exclusion_reason
+        result.exclusion_label = label(EXCLUSIONS, first.exclusion_reason) if first.exclusion_reason else ""
+        result.continuity, result.priority, result.score = first.continuity, first.priority, first.score
+        result.factors = parse_factors(first.priority_factors)
+    return result
+
+
+def audited_member_populations(user: User, member: Member, *, route: str) -> MemberPopulations:
+    """The member page section, recorded as a READ of the member's identification rows (nothing is recorded before
+    any run exists: then nothing was read)."""
+    section = member_populations(user, member)
+    if section.run is None:
+        return section
+    record(actor=user, action=Action.READ, object_type="IdentifiedPopulation",
+           object_id=str(section.run.pk if section.run else ""), person_id=member.person_id, route=route,
+           detail={"populations": [p.population for p in section.populations],
+                   "no_longer": [p.population for p in section.no_longer]})
+    return section
+
+
+# ---- run summary ------------------------------------------------------------------------------------------------
+
+@dataclass
+class RunSummaryLine:
+    population: str
+    label: str
+    rows: int
+    excluded: int
+    new: int
+    still: int
+    no_longer: int
+
+
+def run_summary(run: IdentificationRun) -> list[RunSummaryLine]:
+    """Counts by population for the run summary page (stored on the run; no query)."""
+    return [RunSummaryLine(population=code, label=label(POPULATIONS, code), rows=c.get("rows", 0),
+                           excluded=c.get("excluded", 0), new=c.get("NEW", 0), still=c.get("STILL", 0),
+                           no_longer=c.get("NO_LONGER", 0))
+            for code, c in run.counts.items()]
