@@ -1,0 +1,177 @@
+"""The worklist of newly identified members, the run summary and the member page's Populations of Focus section:
+filters, pages, scoping, audit, query counts, and what a coordinator reads there."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from factories import QueryCounter, make_member, make_org, make_provider, make_user, relate
+
+from carehub.apps.accounts.models import OrganizationKind, Role
+from carehub.apps.audit.models import Action, AuditEvent
+from carehub.apps.identification import selectors
+from carehub.apps.identification.models import IdentificationRun, IdentifiedPopulation
+
+pytestmark = pytest.mark.django_db
+ECM_NPI = "1234567893"
+
+
+def names(html: str) -> list[str]:
+    """The member names of the worklist table, in order."""
+    return re.findall(r'<a href="/members/[^"]+/">([^<]+)</a>', html)
+
+
+@pytest.fixture
+def coordinator():
+    return make_user(Role.PLAN_CARE_COORDINATION)
+
+
+@pytest.fixture
+def ecm_user():
+    org = make_org(OrganizationKind.ECM_PROVIDER)
+    make_provider(ECM_NPI, organization=org)
+    return make_user(Role.ECM_PROVIDER_STAFF, organization=org)
+
+
+def test_worklist_shows_newly_identified_members_most_urgent_first_with_a_link(client, coordinator, two_runs):
+    client.force_login(coordinator)
+    response = client.get("/identification/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # Only HOMELESS is new in August; ED and HOSPICE were identified in July too.
+    assert names(html) == ["Pat LastHomeless"]
+    assert 'href="/members/HOMELESS/"' in html
+    assert "Adults experiencing homelessness" in html and "avoidable hospital or ED utilization" in html
+    assert "1 newly identified of 3 members" in html
+
+
+def test_the_first_run_lists_everyone_not_excluded_and_can_include_the_excluded(client, coordinator, scenario,
+                                                                                members):
+    from ident_scenario import D1, store
+
+    store(scenario.folder, D1)
+    client.force_login(coordinator)
+    assert names(client.get("/identification/").content.decode()) == ["Pat LastEd", "Pat LastFoster"]
+    with_excluded = client.get("/identification/?excluded=1").content.decode()
+    assert names(with_excluded) == ["Pat LastEd", "Pat LastFoster", "Pat LastHospice"]
+    assert "Excluded: HOSPICE_OR_PALLIATIVE" in with_excluded
+
+
+def test_worklist_filters_by_county_and_population(client, coordinator, scenario, members):
+    from ident_scenario import D1, store
+
+    store(scenario.folder, D1)
+    client.force_login(coordinator)
+    assert names(client.get("/identification/?county=Kern").content.decode()) == ["Pat LastFoster"]
+    assert names(client.get("/identification/?county=Alameda").content.decode()) == ["Pat LastEd"]
+    assert names(client.get("/identification/?population=CHILD_WELFARE").content.decode()) == ["Pat LastFoster"]
+    assert names(client.get("/identification/?population=CHILD_WELFARE&county=Alameda").content.decode()) == []
+
+
+def test_worklist_pages_are_bounded_and_continue_after_the_last_priority(coordinator, scenario, members):
+    from ident_scenario import D1, store
+
+    run = store(scenario.folder, D1)
+    first = selectors.worklist(coordinator, run, selectors.WorklistFilter(include_excluded=True), page_size=2)
+    assert [line.person_id for line in first.lines] == ["ED", "FOSTER"] and first.next_after == 2
+    rest = selectors.worklist(coordinator, run, selectors.WorklistFilter(include_excluded=True, after=2), page_size=2)
+    assert [line.person_id for line in rest.lines] == ["HOSPICE"] and rest.next_after is None
+
+
+def test_worklist_read_is_audited_with_the_person_ids_shown(client, coordinator, two_runs):
+    client.force_login(coordinator)
+    client.get("/identification/?county=Kern")
+    [event] = AuditEvent.objects.filter(action=Action.SEARCH, object_type="IdentifiedPopulation")
+    assert event.actor_id == coordinator.pk
+    assert event.detail["person_ids"] == ["HOMELESS"]
+    assert event.detail["filters"]["county"] == "Kern"
+
+
+def test_worklist_query_count_does_not_grow_with_the_page(client, coordinator, scenario, members):
+    from ident_scenario import D1, store
+
+    store(scenario.folder, D1)
+    client.force_login(coordinator)
+    client.get("/identification/")
+    with QueryCounter() as few:
+        client.get("/identification/?excluded=1&after=2")
+    with QueryCounter() as many:
+        client.get("/identification/?excluded=1")
+    assert many.count == few.count
+    # session, user, latest run, page rows (joined to members), page populations, audit (3), header organization,
+    # session save.
+    assert many.count == 10, "\n".join(s[:100] for s in many.statements)
+
+
+def test_provider_staff_have_no_worklist_page_and_the_api_shows_only_related_members(client, ecm_user, two_runs,
+                                                                                    members):
+    relate(members["ED"], ECM_NPI)
+    relate(members["HOMELESS"], ECM_NPI, kind="REFERRED")
+    client.force_login(ecm_user)
+    assert client.get("/identification/").status_code == 403
+    run = IdentificationRun.objects.get(as_of="2024-07-31")
+    page = selectors.worklist(ecm_user, run, selectors.WorklistFilter(include_excluded=True))
+    assert [line.person_id for line in page.lines] == ["ED"]  # FOSTER and HOSPICE are not theirs
+    api = client.get("/api/identification/worklist").json()
+    assert [r["person_id"] for r in api["results"]] == ["HOMELESS"]
+    assert client.get("/api/identification/members/HOSPICE").status_code == 404
+    assert client.get("/api/identification/members/ED").json()["populations"][0]["change"] == "STILL"
+
+
+def test_member_page_explains_criteria_evidence_priority_and_change(client, coordinator, two_runs, scenario):
+    client.force_login(coordinator)
+    html = client.get("/members/HOMELESS/").content.decode()
+    assert "Populations of Focus" in html and "Identification of 2024-08-31" in html
+    assert "Adults experiencing homelessness" in html and "New" in html
+    assert "Housing status on the as-of date is homeless" in html and "(HOMELESS_HOUSING_STATUS)" in html
+    assert "5 or more avoidable ED visits in the last 6 months" in html
+    assert "<td>Housing episode</td><td>UNSHELTERED</td><td>2024-08-01</td>" in html
+    for claim_id in scenario.claims["HOMELESS"]:
+        assert f"<td>Claim</td><td>{claim_id}</td>" in html
+    assert "Priority 1" in html and "Unsheltered on the as-of date" in html
+    [event] = AuditEvent.objects.filter(action=Action.READ, object_type="IdentifiedPopulation")
+    assert (event.person_id, event.detail["populations"]) == (
+        "HOMELESS", ["ADULT_AVOIDABLE_UTILIZATION", "ADULT_HOMELESS"])
+
+
+def test_member_page_shows_exclusion_and_no_longer_eligible(client, coordinator, two_runs):
+    client.force_login(coordinator)
+    hospice = client.get("/members/HOSPICE/").content.decode()
+    assert "Excluded:" in hospice and "Receiving hospice or intensive outpatient palliative care" in hospice
+    assert "Still eligible" in hospice
+    foster = client.get("/members/FOSTER/").content.decode()
+    assert "No longer eligible" in foster and "Children and youth involved in child welfare" in foster
+
+
+def test_run_summary_counts_new_still_and_no_longer(client, coordinator, two_runs):
+    july, august = two_runs
+    client.force_login(coordinator)
+    html = client.get(f"/identification/runs/{august.pk}/").content.decode()
+    rows = {label: cells for label, cells in re.findall(
+        r'population=[A-Z_]+">([^<]+)</a></td>\s*((?:<td class="num">\d+</td>)+)', html)}
+    counts = {label: re.findall(r"\d+", cells) for label, cells in rows.items()}
+    # members, excluded, new, still, no longer
+    assert counts["Adults at risk for avoidable hospital or ED utilization"] == ["3", "1", "1", "2", "0"]
+    assert counts["Children and youth involved in child welfare"] == ["0", "0", "0", "0", "1"]
+    assert "2024-07-31" in html
+    assert client.get("/identification/runs/").status_code == 200
+
+
+def test_part2_evidence_is_withheld_from_provider_staff(client, ecm_user, tmp_path):
+    from ident_scenario import store
+    from plan_builder import Plan
+
+    plan = Plan(tmp_path / "sud")
+    (tmp_path / "sud").mkdir()
+    plan.person("KID", "2012-01-01", county="Alameda")
+    plan.program("KID", "DMC_ODS", "2024-02-01")
+    store(plan.write(), "2024-08-31")
+    kid = make_member(person_id="KID")
+    relate(kid, ECM_NPI)
+    assert IdentifiedPopulation.objects.get().evidence == "program:DMC_ODS:2024-02-01"
+    client.force_login(ecm_user)
+    html = client.get("/members/KID/").content.decode()
+    assert "DMC_ODS" not in html and "1 evidence reference withheld" in html
+    client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
+    assert "DMC_ODS" in client.get("/members/KID/").content.decode()
