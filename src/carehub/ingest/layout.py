@@ -9,30 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from carehub.domain.network import PROVIDER_KINDS, PROVIDER_TYPES
-
-# input-layout.md, program_enrollment.program
-PROGRAMS: tuple[str, ...] = (
-    "WPC", "HHP", "ECM", "SMHS", "DMC_ODS", "DMC", "CCS", "CCS_WCM", "FOSTER_CARE", "ADOPTION_ASSISTANCE",
-    "FAMILY_MAINTENANCE", "REGIONAL_CENTER", "HOSPICE", "PALLIATIVE_IOP", "TCM", "MSSP", "ALW", "HCBA",
-    "HIV_AIDS_WAIVER", "DD_WAIVER", "SDP", "CAL_MEDICONNECT", "FIDE_SNP", "PACE", "FAMILY_MOSAIC", "CCT", "CCM",
-    "BCM", "CHW", "NURSING_FACILITY",
+from carehub.domain.input_layout import (
+    ASSESSMENT_KINDS,
+    CLAIM_TYPES,
+    FACILITY_TYPES,
+    HOUSING_STATUSES,
+    NPI_DETAIL_PROGRAMS,
+    PROGRAMS,
+    PROVIDER_KINDS,
+    PROVIDER_TYPES,
+    InputLayoutError,
+    scan_folder,
 )
-# Programs whose `detail` names a provider by NPI; such rows become PROGRAM care relationships.
-NPI_DETAIL_PROGRAMS: tuple[str, ...] = ("WPC", "HHP", "ECM", "SMHS", "DMC_ODS", "DMC", "CCS", "CCS_WCM")
-# input-layout.md, housing_status.status
-HOUSING_STATUSES: tuple[str, ...] = (
-    "UNSHELTERED", "SHELTERED", "LACKS_NIGHTTIME_RESIDENCE", "EXITING_INSTITUTION", "IMMINENT_LOSS_30_DAYS",
-    "FLEEING_VIOLENCE", "DOUBLED_UP", "MOTEL_OR_CAMPGROUND", "HOUSED",
-)
-FACILITY_TYPES: tuple[str, ...] = ("PRISON", "JAIL", "YOUTH")  # input-layout.md, incarceration
-# input-layout.md, assessment.kind
-ASSESSMENT_KINDS: tuple[str, ...] = (
-    "ACES_SCORE", "SNF_LEVEL_OF_CARE", "CAN_RESIDE_IN_COMMUNITY", "HIGH_RISK_INSTITUTIONALIZATION",
-    "HIGH_RISK_OVERDOSE", "HIGH_RISK_SUICIDE", "LAW_ENFORCEMENT_CONTACT", "MH_CRISIS_CONTACT", "HRA",
-    "SELF_MANAGES_WELL", "UNSAFE_BEHAVIOR", "UNSAFE_ENVIRONMENT",
-)
-CLAIM_TYPES: tuple[str, ...] = ("professional", "institutional")  # Tuva medical_claim.claim_type
 
 
 @dataclass(frozen=True)
@@ -158,43 +146,14 @@ class TableFiles:
     fmt: str  # csv | parquet
 
 
-def _hidden(path: Path | str) -> bool:
-    return Path(path).name.startswith(("_", "."))
-
-
 def discover(folder: Path) -> tuple[dict[str, TableFiles], list[str], list[str]]:
     """Find the tables of a plan data folder. Returns (tables, problems, ignored names)."""
-    found: dict[str, TableFiles] = {}
-    problems: list[str] = []
-    ignored: list[str] = []
-    for entry in sorted(folder.iterdir()):
-        if _hidden(entry):
-            continue
-        if entry.is_dir():
-            name = entry.name
-            parts = sorted(p for p in entry.rglob("*") if p.is_file() and not any(
-                _hidden(q) for q in p.relative_to(entry).parts))
-            fmts = {p.suffix.lower().lstrip(".") for p in parts}
-            if not parts:
-                problems.append(f"{name}/: the folder has no part files")
-                continue
-            if not fmts <= {"csv", "parquet"} or len(fmts) != 1:
-                problems.append(f"{name}/: part files must all be .csv or all be .parquet")
-                continue
-            fmt = fmts.pop()
-        else:
-            name, fmt = entry.stem, entry.suffix.lower().lstrip(".")
-            parts = [entry]
-            if fmt not in ("csv", "parquet"):
-                ignored.append(entry.name)
-                continue
-        if name not in TABLES:
-            ignored.append(entry.name + ("/" if entry.is_dir() else ""))
-            continue
-        if name in found:
-            problems.append(f"{entry.name}: table {name} is given more than once")
-            continue
-        found[name] = TableFiles(TABLES[name], parts, fmt)
+    try:
+        scan = scan_folder(folder)
+    except InputLayoutError as exc:
+        return {}, [str(exc)], []
+    found = {name: TableFiles(TABLES[name], files, scan.formats[name]) for name, files in scan.tables.items()}
+    problems = list(scan.problems)
     if "eligibility" not in found:
         problems.append("eligibility: the folder has no eligibility table (every person_id must be enrolled)")
-    return found, problems, ignored
+    return found, problems, scan.ignored
