@@ -66,9 +66,10 @@ class IdentifiedPopulation(models.Model):
 
     run = models.ForeignKey(IdentificationRun, on_delete=models.CASCADE, related_name="populations")
     # No database constraint (and nullable, so reads LEFT JOIN the member): a run from a plan folder may name people
-    # the operational database has not loaded. Every stored row has a person_id.
+    # the operational database has not loaded. Every stored row has a person_id. No index of its own: the unique
+    # (run, person_id, population) index serves every lookup by person, and each index slows the bulk insert.
     member = models.ForeignKey(Member, to_field="person_id", db_column="person_id", db_constraint=False,
-                               null=True, on_delete=models.DO_NOTHING, related_name="identified_populations")
+                               db_index=False, null=True, on_delete=models.DO_NOTHING, related_name="identified_populations")
     cin = models.CharField("CIN", max_length=32, blank=True, default="")
     population = models.CharField(max_length=40)
     criteria = models.CharField(max_length=500, blank=True, default="")
@@ -89,6 +90,8 @@ class IdentifiedPopulation(models.Model):
                                                name="ident_row_unique_person_population")]
         indexes = [
             models.Index(fields=["run", "priority"], name="ident_run_priority_idx"),
+            # The default worklist (one line per newly identified person): a few percent of a month's rows.
+            models.Index(fields=["run", "priority"], condition=models.Q(lead=True), name="ident_run_lead_priority_idx"),
             models.Index(fields=["run", "population", "priority"], name="ident_run_pop_priority_idx"),
             models.Index(fields=["run", "county", "priority"], name="ident_run_county_priority_idx"),
         ]

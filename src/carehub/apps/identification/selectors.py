@@ -17,8 +17,14 @@ from carehub.apps.accounts.models import User
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.identification.models import Change, IdentificationRun, IdentifiedPopulation, RunStatus
-from carehub.apps.members.models import Member
-from carehub.apps.members.selectors import sees_part2, visible_members
+from carehub.apps.members.models import CareRelationship, Member
+from carehub.apps.members.selectors import (
+    current_relationship,
+    organization_npis,
+    sees_part2,
+    today,
+    visible_members,
+)
 from carehub.domain.populations.labels import (
     CRITERIA,
     EXCLUSIONS,
@@ -55,6 +61,12 @@ def scoped_rows(user: User, run: IdentificationRun) -> QuerySet[IdentifiedPopula
     rows = IdentifiedPopulation.objects.filter(run=run)
     if user.is_plan_staff:
         return rows
+    if user.is_provider_staff:
+        # The rule of visible_members (a current care relationship with one of the organization's NPIs), read
+        # straight from the relationships: going through the member table made PostgreSQL scan all of it.
+        npis = organization_npis(user.organization_id)
+        related = CareRelationship.objects.filter(current_relationship(today()), provider_npi__in=npis)
+        return rows.filter(member_id__in=related.values("member_id"))
     return rows.filter(member_id__in=visible_members(user).values("person_id"))
 
 

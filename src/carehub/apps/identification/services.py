@@ -22,7 +22,6 @@ from typing import Any
 
 import duckdb
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from carehub.apps.audit.models import Action
@@ -91,7 +90,8 @@ def rows_from_connection(con: duckdb.DuckDBPyConnection, batch: int = BATCH) -> 
         "LEFT JOIN priority r ON r.person_id = i.person_id" if "priority" in present else "")
     cursor = con.execute(
         f"SELECT i.person_id, i.member_id, i.population, i.criteria, i.evidence, i.excluded, i.exclusion_reason, "
-        f"i.continuity, i.priority, {county}, {score}, {factors} FROM {OUTPUT_TABLE} i {joins}")
+        f"i.continuity, i.priority, {county}, {score}, {factors} FROM {OUTPUT_TABLE} i {joins} "
+        "ORDER BY i.priority, i.person_id, i.population")
     while chunk := cursor.fetchmany(batch):
         yield from (_normalized(row) for row in chunk)
 
@@ -111,23 +111,77 @@ def _table() -> str:
     return connection.ops.quote_name(IdentifiedPopulation._meta.db_table)
 
 
-def _insert(run_id: int, rows: Iterable[Row]) -> int:
-    """Insert rows in bulk; returns how many. `change` and `lead` get placeholders, set by `_compare` after."""
+def _insert(rows: Iterable[Row]) -> int:
+    """Insert complete rows (INSERT_COLUMNS order) in bulk; returns how many."""
     count = 0
-    full = ((run_id, *row, Change.NEW.value, False) for row in rows)
     columns = ", ".join(connection.ops.quote_name(c) for c in INSERT_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {_table()} ({columns}) FROM STDIN") as copy:
-                for row in full:
+                for row in rows:
                     copy.write_row(row)
                     count += 1
             return count
         sql = f"INSERT INTO {_table()} ({columns}) VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})"
-        while chunk := list(islice(full, BATCH)):
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, BATCH)):
             cursor.executemany(sql, chunk)
             count += len(chunk)
     return count
+
+
+def _empty_counts() -> dict[str, int]:
+    return {"rows": 0, "excluded": 0, "NEW": 0, "STILL": 0, "NO_LONGER": 0}
+
+
+class _Comparison:
+    """Compares rows with the previous run while they stream to the database, so each row is written once with
+    its final `change` and `lead`, and the counts need no second pass. Holds the previous run's (person,
+    population) pairs in memory: a few hundred thousand at a million members."""
+
+    def __init__(self, run_id: int, previous: IdentificationRun | None) -> None:
+        self.run_id = run_id
+        self.previous: set[tuple[str, str]] = set()
+        if previous is not None:
+            self.previous = set(IdentifiedPopulation.objects.filter(run=previous)
+                                .values_list("member_id", "population").iterator(chunk_size=BATCH))
+        self.current: set[tuple[str, str]] = set()
+        self.counts: dict[str, dict[str, int]] = {}
+        self.people: set[str] = set()
+        self.excluded: set[str] = set()
+        self.led: set[str] = set()
+        self.counties: set[str] = set()
+        self.missing_county = False
+
+    def annotate(self, rows: Iterable[Row]) -> Iterator[Row]:
+        for row in rows:
+            person_id, population, excluded, county = row[0], row[2], row[5], row[9]
+            pair = (person_id, population)
+            change = Change.STILL if pair in self.previous else Change.NEW
+            lead = change == Change.NEW and person_id not in self.led
+            if lead:
+                self.led.add(person_id)
+            self.current.add(pair)
+            self.people.add(person_id)
+            if excluded:
+                self.excluded.add(person_id)
+            if county:
+                self.counties.add(county)
+            else:
+                self.missing_county = True
+            entry = self.counts.setdefault(population, _empty_counts())
+            entry["rows"] += 1
+            entry["excluded"] += int(excluded)
+            entry[change.value] += 1
+            yield (self.run_id, *row, change.value, lead)
+
+    def finish(self, run: IdentificationRun) -> None:
+        for _, population in self.previous - self.current:
+            self.counts.setdefault(population, _empty_counts())["NO_LONGER"] += 1
+        run.counts = dict(sorted(self.counts.items()))
+        run.rows = sum(c["rows"] for c in self.counts.values())
+        run.people, run.excluded_people, run.new_people = len(self.people), len(self.excluded), len(self.led)
+        run.counties = sorted(self.counties)
 
 
 def previous_run(run: IdentificationRun) -> IdentificationRun | None:
@@ -136,48 +190,16 @@ def previous_run(run: IdentificationRun) -> IdentificationRun | None:
             .order_by("-as_of", "-finished_at").first())
 
 
-def _compare(run: IdentificationRun) -> None:
-    """Set each row's change (NEW / STILL against the previous run) and the lead flag (the person's first NEW row
-    by population), then the run's counts. Three statements over indexed lookups; no rows come into Python."""
-    previous = previous_run(run)
-    run.previous_run = previous
-    table = _table()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET change = CASE WHEN EXISTS (SELECT 1 FROM {table} p WHERE p.run_id = %s "
-            f"AND p.person_id = {table}.person_id AND p.population = {table}.population) "
-            f"THEN %s ELSE %s END WHERE run_id = %s",
-            [previous.pk if previous else -1, Change.STILL.value, Change.NEW.value, run.pk])
-        cursor.execute(
-            f"UPDATE {table} SET lead = (change = %s AND NOT EXISTS (SELECT 1 FROM {table} o "
-            f"WHERE o.run_id = {table}.run_id AND o.person_id = {table}.person_id AND o.change = %s "
-            f"AND o.population < {table}.population)) WHERE run_id = %s",
-            [Change.NEW.value, Change.NEW.value, run.pk])
-        no_longer: dict[str, int] = {}
-        if previous is not None:
-            cursor.execute(
-                f"SELECT p.population, count(*) FROM {table} p WHERE p.run_id = %s AND NOT EXISTS "
-                f"(SELECT 1 FROM {table} c WHERE c.run_id = %s AND c.person_id = p.person_id "
-                f"AND c.population = p.population) GROUP BY p.population", [previous.pk, run.pk])
-            no_longer = dict(cursor.fetchall())
-    rows = IdentifiedPopulation.objects.filter(run=run)
-    counts: dict[str, dict[str, int]] = {}
-    for item in rows.values("population", "change", "excluded").annotate(n=Count("id")).order_by():
-        entry = counts.setdefault(item["population"], {"rows": 0, "excluded": 0, "NEW": 0, "STILL": 0,
-                                                       "NO_LONGER": 0})
-        entry["rows"] += item["n"]
-        entry[item["change"]] += item["n"]
-        entry["excluded"] += item["n"] if item["excluded"] else 0
-    for population, n in no_longer.items():
-        counts.setdefault(population, {"rows": 0, "excluded": 0, "NEW": 0, "STILL": 0, "NO_LONGER": 0})
-        counts[population]["NO_LONGER"] = n
-    people = rows.aggregate(people=Count("member", distinct=True),
-                            excluded=Count("member", distinct=True, filter=Q(excluded=True)),
-                            new=Count("member", distinct=True, filter=Q(lead=True)))
-    run.counties = sorted(c for c in rows.values_list("county", flat=True).distinct().order_by() if c)
-    run.counts = dict(sorted(counts.items()))
-    run.rows = sum(c["rows"] for c in counts.values())
-    run.people, run.excluded_people, run.new_people = people["people"], people["excluded"], people["new"]
+def _compare_again(run: IdentificationRun) -> None:
+    """Compare a stored run anew with its previous run (for the rare run whose previous month was stored after
+    it): its rows are read back, deleted and re-inserted through the same `_Comparison` as a fresh store."""
+    rows = list(IdentifiedPopulation.objects.filter(run=run).order_by("priority", "member_id", "population")
+                .values_list("member_id", *ROW_COLUMNS[1:]).iterator(chunk_size=BATCH))
+    IdentifiedPopulation.objects.filter(run=run).delete()
+    run.previous_run = previous_run(run)
+    comparison = _Comparison(run.pk, run.previous_run)
+    _insert(comparison.annotate(rows))
+    comparison.finish(run)
     run.save(update_fields=["previous_run", "counties", "counts", "rows", "people", "excluded_people", "new_people"])
 
 
@@ -211,14 +233,21 @@ def store_run(rows: Iterable[Row], *, as_of: date, source: str = RunSource.FOLDE
             run.started_at, run.finished_at, run.source = started_at or now, now, source
             run.status, run.times_stored = RunStatus.COMPLETE, run.times_stored + 1
             run.save(update_fields=["started_at", "finished_at", "source", "status", "times_stored"])
-        _insert(run.pk, rows)
-        _fill_county(run)
-        _compare(run)
+        run.previous_run = previous_run(run)
+        comparison = _Comparison(run.pk, run.previous_run)
+        _insert(comparison.annotate(rows))
+        comparison.finish(run)
+        if comparison.missing_county:
+            _fill_county(run)
+            run.counties = sorted(c for c in IdentifiedPopulation.objects.filter(run=run)
+                                  .values_list("county", flat=True).distinct().order_by() if c)
+        run.save(update_fields=["previous_run", "counties", "counts", "rows", "people", "excluded_people",
+                                "new_people"])
         following = (IdentificationRun.objects.filter(status=RunStatus.COMPLETE, as_of__gt=as_of)
                      .order_by("as_of").values_list("as_of", flat=True).first())
         if following is not None:
             for later in IdentificationRun.objects.filter(status=RunStatus.COMPLETE, as_of=following):
-                _compare(later)
+                _compare_again(later)
         record(actor=actor, action=Action.CREATE if created else Action.UPDATE, object_type="IdentificationRun",
                object_id=str(run.pk),
                detail={"as_of": as_of.isoformat(), "rule_version": rule_version,
