@@ -69,7 +69,8 @@ class IdentifiedPopulation(models.Model):
     # the operational database has not loaded. Every stored row has a person_id. No index of its own: the unique
     # (run, person_id, population) index serves every lookup by person, and each index slows the bulk insert.
     member = models.ForeignKey(Member, to_field="person_id", db_column="person_id", db_constraint=False,
-                               db_index=False, null=True, on_delete=models.DO_NOTHING, related_name="identified_populations")
+                               db_index=False, null=True, on_delete=models.DO_NOTHING,
+                               related_name="identified_populations")
     cin = models.CharField("CIN", max_length=32, blank=True, default="")
     population = models.CharField(max_length=40)
     criteria = models.CharField(max_length=500, blank=True, default="")
