@@ -4,9 +4,10 @@ filters, pages, scoping, audit, query counts, and what a coordinator reads there
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
-from factories import QueryCounter, make_member, make_org, make_provider, make_user, relate
+from factories import QueryCounter, make_member, make_org, make_provider, make_user, relate, write_claims
 
 from carehub.apps.accounts.models import OrganizationKind, Role
 from carehub.apps.audit.models import Action, AuditEvent
@@ -175,3 +176,33 @@ def test_part2_evidence_is_withheld_from_provider_staff(client, ecm_user, tmp_pa
     assert "DMC_ODS" not in html and "1 evidence reference withheld" in html
     client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
     assert "DMC_ODS" in client.get("/members/KID/").content.decode()
+
+
+def test_claim_evidence_shows_the_claim_date_and_codes_from_the_warehouse(client, coordinator, two_runs, scenario):
+    ed_claims = scenario.claims["HOMELESS"][1:]
+    write_claims([{"claim_id": scenario.claims["HOMELESS"][0], "person_id": "HOMELESS",
+                   "claim_start_date": date(2024, 2, 1), "diagnosis_code_1": "E11.9", "hcpcs_code": "99213"}]
+                 + [{"claim_id": claim_id, "person_id": "HOMELESS", "claim_start_date": date(2024, 8, 2 + i),
+                     "place_of_service_code": "23", "hcpcs_code": "99283", "diagnosis_code_1": "J06.9"}
+                    for i, claim_id in enumerate(ed_claims)])
+    client.force_login(coordinator)
+    html = client.get("/members/HOMELESS/").content.decode()
+    assert f"<td>Claim</td><td>{ed_claims[0]}</td><td>2024-08-02</td><td>23 · 99283 · J06.9</td>" in html
+    assert f"<td>Claim</td><td>{scenario.claims['HOMELESS'][0]}</td><td>2024-02-01</td><td>11 · 99213 · E11.9</td>" \
+        in html
+
+
+def test_claims_with_a_substance_use_diagnosis_are_withheld_from_provider_staff(client, ecm_user, two_runs,
+                                                                                scenario, members):
+    sud, other = scenario.claims["ED"][0], scenario.claims["ED"][1]
+    write_claims([{"claim_id": sud, "person_id": "ED", "claim_start_date": date(2024, 3, 1),
+                   "diagnosis_code_1": "F11.20", "place_of_service_code": "23"},
+                  {"claim_id": other, "person_id": "ED", "claim_start_date": date(2024, 4, 10),
+                   "diagnosis_code_1": "J06.9", "place_of_service_code": "23"}])
+    relate(members["ED"], ECM_NPI)
+    client.force_login(ecm_user)
+    html = client.get("/members/ED/").content.decode()
+    assert f"<td>{other}</td>" in html and f"<td>{sud}</td>" not in html
+    assert "1 evidence reference withheld" in html
+    client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
+    assert f"<td>{sud}</td>" in client.get("/members/ED/").content.decode()

@@ -8,11 +8,13 @@ each page is one indexed range scan plus one small query for the page's populati
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 
+from carehub import warehouse
 from carehub.apps.accounts.models import User
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
@@ -25,6 +27,7 @@ from carehub.apps.members.selectors import (
     today,
     visible_members,
 )
+from carehub.domain.part2 import is_sud_diagnosis
 from carehub.domain.populations.labels import (
     CRITERIA,
     EXCLUSIONS,
@@ -200,11 +203,52 @@ class MemberPopulations:
         return bool(self.populations or self.no_longer)
 
 
-def _explain(row: IdentifiedPopulation, change: str, show_part2: bool) -> PopulationExplanation:
+# Claims cited as evidence lie within the rules' longest look-back (12 months) before the as-of date.
+EVIDENCE_CLAIM_DAYS = 400
+EVIDENCE_CLAIM_LIMIT = 2000
+
+
+def _claims_cited(person_id: str, rows: list[IdentifiedPopulation], as_of: date) -> dict[str, dict[str, Any]]:
+    """The warehouse's lines of the claims the rows cite, by claim id (first line), so evidence shows dates and
+    codes: one warehouse read of this person's row groups, only when a claim is cited."""
+    cited = {ref[len("claim:"):] for r in rows for ref in split_codes(r.evidence) if ref.startswith("claim:")}
+    if not cited:
+        return {}
+    found: dict[str, dict[str, Any]] = {}
+    for line in warehouse.recent_medical_claims(person_id, as_of - timedelta(days=EVIDENCE_CLAIM_DAYS),
+                                                EVIDENCE_CLAIM_LIMIT):
+        claim_id = str(line["claim_id"])
+        if claim_id in cited and claim_id not in found:
+            found[claim_id] = line
+    return found
+
+
+def _with_claim(evidence: Evidence, claims: dict[str, dict[str, Any]]) -> Evidence:
+    line = claims.get(evidence.detail) if evidence.kind == "claim" else None
+    if line is None:
+        return evidence
+    on = line.get("claim_start_date")
+    on = on.date() if isinstance(on, datetime) else on
+    codes = [line.get(k) for k in ("place_of_service_code", "bill_type_code", "hcpcs_code", "revenue_center_code",
+                                   "diagnosis_code_1")]
+    return replace(evidence, on=on, note=" · ".join(str(c) for c in codes if c))
+
+
+def _sud_claim(evidence: Evidence, claims: dict[str, dict[str, Any]]) -> bool:
+    line = claims.get(evidence.detail) if evidence.kind == "claim" else None
+    return line is not None and is_sud_diagnosis(line.get("diagnosis_code_1"))
+
+
+def _explain(row: IdentifiedPopulation, change: str, show_part2: bool,
+             claims: dict[str, dict[str, Any]] | None = None) -> PopulationExplanation:
+    claims = claims or {}
     codes = split_codes(row.criteria)
-    references = [parse_evidence(ref) for ref in split_codes(row.evidence)]
+    references = [_with_claim(parse_evidence(ref), claims) for ref in split_codes(row.evidence)]
+    # Provider staff: no Drug Medi-Cal spans, no claims with a SUD diagnosis, and no claims at all behind a
+    # criterion that itself says substance use (a secondary diagnosis may be the SUD one).
     hide_claims = not show_part2 and any(code in PART2_CRITERIA for code in codes)
-    shown = [e for e in references if show_part2 or not (e.is_part2 or (hide_claims and e.kind == "claim"))]
+    shown = [e for e in references
+             if show_part2 or not (e.is_part2 or _sud_claim(e, claims) or (hide_claims and e.kind == "claim"))]
     if not show_part2:
         codes = [c for c in codes if c not in PART2_CRITERIA]
     shown.sort(key=lambda e: (e.on or date.min, e.kind, e.detail), reverse=True)
@@ -226,8 +270,9 @@ def member_populations(user: User, member: Member) -> MemberPopulations:
     current = [r for r in rows if r.run_id == run.pk]
     before = {r.population: r for r in rows if r.run_id != run.pk}
     show_part2 = sees_part2(user)
+    claims = _claims_cited(member.person_id, current, run.as_of)
     result = MemberPopulations(
-        run=run, populations=[_explain(r, r.change, show_part2) for r in current],
+        run=run, populations=[_explain(r, r.change, show_part2, claims) for r in current],
         no_longer=[_explain(before[p], Change.NO_LONGER, show_part2)
                    for p in sorted(set(before) - {r.population for r in current})])
     if current:

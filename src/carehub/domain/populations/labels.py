@@ -127,6 +127,7 @@ class Evidence:
     kind: str
     detail: str
     on: date | None
+    note: str = ""  # what the referenced record is, when the reader looked it up (e.g. a claim's codes)
 
     @property
     def kind_label(self) -> str:
