@@ -4,8 +4,8 @@
 WITH stay_claim AS (
     SELECT c.*, coalesce(c.admission_date, c.start_date) AS admitted,
            CASE WHEN c.bill_type LIKE '11%' THEN 'INPATIENT' ELSE 'SNF' END AS stay_kind,
-           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.code = c.dx_1 AND k.value_set = 'ACSC') AS acsc,
-           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.code = c.dx_1 AND k.value_set IN ('SMI', 'SUD')) AS smi_sud
+           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.raw_code = c.dx_1 AND k.value_set = 'ACSC') AS acsc,
+           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.raw_code = c.dx_1 AND k.value_set IN ('SMI', 'SUD')) AS smi_sud
     FROM def_claim c
     WHERE c.claim_type = 'institutional' AND (c.bill_type LIKE '11%' OR c.bill_type LIKE '21%')
 )

@@ -18,8 +18,7 @@ WITH acute AS (
     WHERE kind = 'MH_CRISIS_CONTACT' AND positive
 ),
 primary_care AS (
-    SELECT DISTINCT person_id FROM def_claim
-    WHERE is_primary_care AND start_date > $as_of - INTERVAL 12 MONTH AND start_date <= $as_of
+    SELECT person_id FROM def_primary_care
 ),
 acuity AS (
     SELECT person_id, 'HIGH_RISK_ASSESSMENT' AS criterion, evidence FROM def_assessment

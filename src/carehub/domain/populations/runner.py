@@ -1,12 +1,14 @@
-"""Run the Population of Focus rules (the *.sql files of this package) on DuckDB.
+"""Run the Population of Focus rules (the *.sql files of this package) on DuckDB or Spark.
 
 Each rule file is one SELECT; the runner materialises it as a temporary table named after the file, in dependency
 order (a rule depends on every other rule whose name it mentions). The as-of date is bound as the `$as_of`
 parameter, never formatted into the SQL. Value sets are CSV files loaded as `vs_<file name>` tables; a plan
 replaces any of them with a file of the same name in its own folder (`--value-sets DIR`).
 
-`identify(con, as_of)` works on any connection that already has the input tables as views or tables named after
-the input layout (so the claims may come from the warehouse or elsewhere); `identify_folder` opens a folder.
+`identify(con, as_of)` works on any DuckDB connection that already has the input tables as views or tables named
+after the input layout (so the claims may come from the warehouse or elsewhere); `identify_folder` opens a folder
+(a plan data folder, or a warehouse version, which is laid out the same way). `identify_on(engine, ...)` is the
+same on any engine of engine.py (Spark: the same SQL transpiled with sqlglot).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from carehub.domain.populations.engine import DuckDBEngine, Engine
 from carehub.domain.populations.sources import create_staging, open_folder
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -93,38 +96,51 @@ def value_set_files(override: Path | None = None) -> dict[str, Path]:
     return files
 
 
-def load_value_sets(con: duckdb.DuckDBPyConnection, override: Path | None = None) -> dict[str, str]:
+def load_value_sets(engine: Engine | duckdb.DuckDBPyConnection, override: Path | None = None) -> dict[str, str]:
     """Load every value set as a text table `vs_<name>`; return name -> content hash."""
+    engine = _engine(engine)
     versions = {}
     for name, path in value_set_files(override).items():
-        con.execute(f"CREATE OR REPLACE TEMP TABLE vs_{name} AS "
-                    "SELECT * FROM read_csv($path, header = true, all_varchar = true)", {"path": str(path)})
+        engine.read_files(f"vs_file_{name}", "csv", [path])
+        engine.create(f"vs_{name}", f"SELECT * FROM vs_file_{name}")
         versions[name] = _digest(path.read_bytes())
     return versions
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, as_of: date, rules: Iterable[Rule]) -> None:
+def _engine(con: Engine | duckdb.DuckDBPyConnection) -> Engine:
+    return DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
+
+
+def run_rules(engine: Engine | duckdb.DuckDBPyConnection, as_of: date, rules: Iterable[Rule]) -> None:
     """Materialise each rule as a temporary table, binding the as-of date."""
+    engine = _engine(engine)
     for rule in rules:
-        params = {"as_of": as_of} if "$as_of" in rule.sql else None
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {rule.name} AS\n{rule.sql}", params)
+        engine.create(rule.name, rule.sql, as_of)
+
+
+def identify_on(engine: Engine, as_of: date, value_sets: Path | None = None,
+                versions: Versions | None = None) -> None:
+    """Identify every Population of Focus as of a date on an engine that has the input tables; the result is the
+    table `identification` (spec/input-layout.md "Output of identification"). Pass `versions` to receive the
+    rule and value-set hashes used."""
+    vs_versions = load_value_sets(engine, value_sets)
+    create_staging(engine, as_of)
+    rules = load_rules()
+    run_rules(engine, as_of, rules)
+    if versions is not None:
+        versions.value_sets = vs_versions
+        versions.rules = {r.name: _digest(r.sql.encode()) for r in rules}
 
 
 def identify(con: duckdb.DuckDBPyConnection, as_of: date, value_sets: Path | None = None,
              versions: Versions | None = None) -> duckdb.DuckDBPyRelation:
-    """Identify every Population of Focus as of a date on a connection that has the input tables.
+    """Identify every Population of Focus as of a date on a DuckDB connection that has the input tables.
 
     Returns the output relation (spec/input-layout.md "Output of identification"), ordered by priority,
     person_id, population. Intermediate tables (def_*, pop_*, exclusion, continuity, priority) stay on the
     connection for inspection. Pass `versions` to receive the rule and value-set hashes used.
     """
-    create_staging(con)
-    vs_versions = load_value_sets(con, value_sets)
-    rules = load_rules()
-    run_rules(con, as_of, rules)
-    if versions is not None:
-        versions.value_sets = vs_versions
-        versions.rules = {r.name: _digest(r.sql.encode()) for r in rules}
+    identify_on(DuckDBEngine(con), as_of, value_sets, versions)
     return con.sql(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM {OUTPUT_TABLE} ORDER BY {OUTPUT_ORDER}")
 
 
@@ -134,7 +150,8 @@ def identify_folder(folder: Path, as_of: date, value_sets: Path | None = None,
     """Open a plan data folder (input layout) on a connection and identify; returns the connection too,
     since the relation lives on it."""
     con = con or duckdb.connect()
-    open_folder(con, Path(folder))
+    con.execute("SET enable_progress_bar = false")
+    open_folder(DuckDBEngine(con), Path(folder))
     return con, identify(con, as_of, value_sets, versions)
 
 

@@ -1,162 +1,190 @@
-"""The input tables of identification: open a plan data folder as DuckDB views, and normalise them.
+"""The input tables of identification: open a plan data folder, and stage what the rules read.
 
-Source: spec/input-layout.md. A table is a file `<table>.csv` / `<table>.parquet`, or a folder `<table>/` of part
-files; names starting with `_` or `.` are ignored. CSV is read as text (so `0450` stays `0450`) and typed here.
-The rules never read the raw views: they read `stg_<table>`, which has every column the rules use (absent ones
-are NULL), typed, with codes normalised (ICD-10 without the dot, upper case; revenue codes on 4 digits);
-`stg_diagnosis` has one row per claim line and diagnosis present (from the diagnosis columns the plan has).
+Source: spec/input-layout.md. Tables are found with `discover_tables` (domain/input_layout.py). CSV is read as
+text (so `0450` stays `0450`) and typed here. The rules never read the raw tables: they read `stg_<table>`, which
+has every column the rules use (absent ones are NULL), typed.
+
+Claim lines are the bulk (40M lines at 1M members), so they are read once, by one scan, into `stg_claim_line`:
+only the lines of the look-back window that some rule can use (ED, stay, office-visit, crisis and delivery
+lines, and lines with a diagnosis in a person-level value set), with the columns the rules use. No string is
+cleaned line by line: codes are matched on their raw spelling against small lookup tables made from the value
+sets (`stg_code_variant`: `0450` and `450`, upper and lower case) and from the distinct diagnosis codes present
+(`stg_dx_code`, which `def_dx_class` normalises — no dot, upper case — and classifies once per code).
+`stg_line_diagnosis` has one row per kept line and diagnosis column present.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
-import duckdb
+from carehub.domain.input_layout import discover_tables
+from carehub.domain.populations.engine import Engine, quote
 
-# How each column is normalised; see _expression.
-TEXT, CODE, ENUM, LOWER, DATE, BOOL, INT, DX, REVENUE, POS, BILL = (
-    "text", "code", "enum", "lower", "date", "bool", "int", "dx", "revenue", "pos", "bill")
+# How each column is typed; see _expression.
+TEXT, UPPER, LOWER, DATE, BOOL, INT = "text", "upper", "lower", "date", "bool", "int"
 
-_DIAGNOSES = {f"diagnosis_code_{i}": DX for i in range(1, 26)}
+DIAGNOSIS_COLUMNS = tuple(f"diagnosis_code_{i}" for i in range(1, 26))
+CLAIM_COLUMNS: dict[str, str] = {
+    "claim_id": TEXT, "claim_type": TEXT, "person_id": TEXT, "claim_start_date": DATE, "claim_end_date": DATE,
+    "admission_date": DATE, "discharge_date": DATE, "admit_type_code": TEXT, "place_of_service_code": TEXT,
+    "bill_type_code": TEXT, "revenue_center_code": TEXT, "hcpcs_code": TEXT, "procedure_code_1": TEXT,
+    **{c: TEXT for c in DIAGNOSIS_COLUMNS},
+}
 
 TABLES: dict[str, dict[str, str]] = {
     "eligibility": {
         "person_id": TEXT, "member_id": TEXT, "birth_date": DATE, "enrollment_start_date": DATE,
         "enrollment_end_date": DATE, "death_date": DATE, "race": LOWER, "ethnicity": LOWER, "county": TEXT,
     },
-    "medical_claim": {
-        "claim_id": TEXT, "claim_line_number": INT, "claim_type": LOWER, "person_id": TEXT,
-        "claim_start_date": DATE, "claim_end_date": DATE, "admission_date": DATE, "discharge_date": DATE,
-        "admit_type_code": CODE, "admit_source_code": CODE, "place_of_service_code": POS, "bill_type_code": BILL,
-        "revenue_center_code": REVENUE, "hcpcs_code": CODE, "procedure_code_1": DX, **_DIAGNOSES,
-    },
     "program_enrollment": {
-        "person_id": TEXT, "program": ENUM, "start_date": DATE, "end_date": DATE, "detail": ENUM,
+        "person_id": TEXT, "program": UPPER, "start_date": DATE, "end_date": DATE, "detail": UPPER,
     },
     "housing_status": {
-        "person_id": TEXT, "status": ENUM, "start_date": DATE, "end_date": DATE, "household_with_minors": BOOL,
+        "person_id": TEXT, "status": UPPER, "start_date": DATE, "end_date": DATE, "household_with_minors": BOOL,
     },
     "incarceration": {
-        "person_id": TEXT, "facility_type": ENUM, "admission_date": DATE, "release_date": DATE,
+        "person_id": TEXT, "facility_type": UPPER, "admission_date": DATE, "release_date": DATE,
         "expected_release_date": DATE,
     },
-    "assessment": {"person_id": TEXT, "kind": ENUM, "value": LOWER, "assessed_on": DATE},
+    "assessment": {"person_id": TEXT, "kind": UPPER, "value": LOWER, "assessed_on": DATE},
 }
+NEEDED = ("eligibility", "medical_claim")
 
 _TYPES = {DATE: "DATE", BOOL: "BOOLEAN", INT: "INTEGER"}
 
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+# Value sets only read on the principal diagnosis of an ED visit or a stay (kept anyway as event lines).
+EVENT_ONLY_DX_SETS = ("AVOIDABLE_ED", "ACSC")
 
 
-def _expression(column: str, kind: str) -> str:
-    """The SQL that normalises one source column (always from text, so CSV and Parquet agree)."""
-    text = f"NULLIF(trim(CAST({_quote(column)} AS VARCHAR)), '')"
+class MissingInputError(ValueError):
+    """A table identification cannot run without is absent."""
+
+
+def _expression(column: str, kind: str, source_type: str) -> str:
+    """The SQL that types one source column. A column already of the wanted type is used as is."""
+    if _TYPES.get(kind) == source_type or (kind == INT and source_type in ("BIGINT", "SMALLINT")):
+        return quote(column)
+    if kind == TEXT and source_type == "VARCHAR" and column in CLAIM_COLUMNS:
+        # claim text columns from Parquet are used as stored (line-by-line cleaning costs more than the scan)
+        return quote(column)
+    text = f"NULLIF(trim(CAST({quote(column)} AS VARCHAR)), '')"
     return {
-        TEXT: text,
-        CODE: f"upper({text})",
-        ENUM: f"upper({text})",
-        LOWER: f"lower({text})",
-        DATE: f"TRY_CAST({text} AS DATE)",
-        BOOL: f"TRY_CAST(lower({text}) AS BOOLEAN)",
+        TEXT: text, UPPER: f"upper({text})", LOWER: f"lower({text})",
+        DATE: f"TRY_CAST({text} AS DATE)", BOOL: f"TRY_CAST(lower({text}) AS BOOLEAN)",
         INT: f"TRY_CAST({text} AS INTEGER)",
-        DX: f"NULLIF(upper(replace({text}, '.', '')), '')",
-        REVENUE: f"lpad({text}, 4, '0')",
-        POS: f"lpad({text}, 2, '0')",
-        # bill type 0111 and 111 are the same: type of facility + bill classification + frequency
-        BILL: f"ltrim({text}, '0')",
     }[kind]
 
 
-def _files(entry: Path) -> tuple[str, list[str]] | None:
-    """The format and files of one table entry of the folder, or None when it is not a table."""
-    if entry.name.startswith(("_", ".")):
-        return None
-    if entry.is_file() and entry.suffix.lower() in (".csv", ".parquet"):
-        return entry.suffix.lower()[1:], [str(entry)]
-    if entry.is_dir():
-        parts = sorted(
-            p for p in entry.rglob("*")
-            if p.is_file() and p.suffix.lower() in (".csv", ".parquet")
-            and not any(part.startswith(("_", ".")) for part in p.relative_to(entry).parts)
-        )
-        if parts:
-            return parts[0].suffix.lower()[1:], [str(p) for p in parts if p.suffix == parts[0].suffix]
-    return None
+def open_folder(engine: Engine, folder: Path) -> list[str]:
+    """Expose each input-layout table of a plan data folder (or a warehouse version laid out like one) as a
+    table named after it; return the names."""
+    tables = discover_tables(Path(folder))
+    for name, files in sorted(tables.items()):
+        fmt = files[0].suffix.lower().lstrip(".")
+        engine.read_files(name, fmt, files)
+    return sorted(tables)
 
 
-def open_folder(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
-    """Create one view per table of a plan data folder, named after the table; return the table names."""
-    names = []
-    for entry in sorted(Path(folder).iterdir()):
-        found = _files(entry)
-        if found is None:
-            continue
-        fmt, files = found
-        name = entry.name.split(".")[0] if entry.is_file() else entry.name
-        listing = "[" + ", ".join(_literal(f) for f in files) + "]"
-        if fmt == "csv":
-            source = f"read_csv({listing}, header = true, all_varchar = true, union_by_name = true)"
+def _typed_select(engine: Engine, table: str, columns: dict[str, str]) -> tuple[str, dict[str, str] | None]:
+    existing = engine.columns(table)
+    selects = []
+    for column, kind in columns.items():
+        if existing is not None and column in existing:
+            selects.append(f"{_expression(column, kind, existing[column])} AS {column}")
         else:
-            source = f"read_parquet({listing}, union_by_name = true)"
-        con.execute(f"CREATE OR REPLACE VIEW {_quote(name)} AS SELECT * FROM {source}")
-        names.append(name)
-    return names
+            selects.append(f"CAST(NULL AS {_TYPES.get(kind, 'VARCHAR')}) AS {column}")
+    source = f"FROM {quote(table)}" if existing is not None else "WHERE 1 = 0"
+    return f"SELECT {', '.join(selects)} {source}", existing
 
 
-def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str] | None:
-    """The columns (name -> DuckDB type) of a view or table the caller created, or None when it does not exist."""
-    try:
-        return {row[0].lower(): str(row[1]).upper() for row in con.execute(f"DESCRIBE {_quote(table)}").fetchall()}
-    except duckdb.CatalogException:
-        return None
+def create_staging(engine: Engine, as_of: date) -> None:
+    """Create the `stg_*` tables over whatever input tables the engine has (absent small tables are empty).
 
-
-def _normalised(column: str, kind: str, source_type: str) -> str:
-    # A Parquet column already of the wanted type is used as is: no round trip through text.
-    if _TYPES.get(kind) == source_type or (kind == INT and source_type in ("BIGINT", "SMALLINT")):
-        return _quote(column)
-    return _expression(column, kind)
-
-
-def _create_diagnosis_view(con: duckdb.DuckDBPyConnection, existing: dict[str, str] | None) -> None:
-    """`stg_diagnosis`: one row per claim line and diagnosis present, from the diagnosis columns the plan has."""
-    present = [c for c in _DIAGNOSES if existing and c in existing]
-    if not present:
-        con.execute("CREATE OR REPLACE TEMP VIEW stg_diagnosis AS SELECT CAST(NULL AS VARCHAR) AS person_id, "
-                    "CAST(NULL AS VARCHAR) AS claim_id, CAST(NULL AS DATE) AS claim_start_date, "
-                    "CAST(NULL AS INTEGER) AS position, CAST(NULL AS VARCHAR) AS code WHERE false")
-        return
-    con.execute(f"""
-        CREATE OR REPLACE TEMP VIEW stg_diagnosis AS
-        SELECT person_id, claim_id, claim_start_date,
-               CAST(substr(position, 16) AS INTEGER) AS position, code
-        FROM (UNPIVOT (SELECT person_id, claim_id, claim_start_date, {', '.join(present)} FROM stg_medical_claim)
-              ON {', '.join(present)} INTO NAME position VALUE code)
-        WHERE code IS NOT NULL""")
-
-
-# Claim lines stay a view (streamed once by def_claim); the small tables are read once and kept in memory.
-STREAMED = frozenset({"medical_claim"})
-
-
-def create_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Create `stg_<table>` over whatever input tables the connection has (absent tables are empty)."""
+    Raises MissingInputError when eligibility or medical_claim is absent (nothing can be identified)."""
+    missing = [t for t in NEEDED if engine.columns(t) is None]
+    if missing:
+        raise MissingInputError("identification needs the input table(s) " + ", ".join(missing)
+                                + " (spec/input-layout.md)")
     for table, columns in TABLES.items():
-        existing = _existing_columns(con, table)
-        selects = []
-        for column, kind in columns.items():
-            if existing is not None and column in existing:
-                selects.append(f"{_normalised(column, kind, existing[column])} AS {column}")
-            else:
-                selects.append(f"CAST(NULL AS {_TYPES.get(kind, 'VARCHAR')}) AS {column}")
-        source = f"FROM {_quote(table)}" if existing is not None else "WHERE false"
-        kind = "VIEW" if table in STREAMED else "TABLE"
-        con.execute(f"CREATE OR REPLACE TEMP {kind} stg_{table} AS SELECT {', '.join(selects)} {source}")
-        if table == "medical_claim":
-            _create_diagnosis_view(con, existing)
+        select, _ = _typed_select(engine, table, columns)
+        engine.create(f"stg_{table}", select)
+    select, existing = _typed_select(engine, "medical_claim", CLAIM_COLUMNS)
+    engine.create("stg_medical_claim", select, view=True)
+    present = [c for c in DIAGNOSIS_COLUMNS if existing and c in existing]
+    _create_code_lookups(engine, present)
+    _create_claim_lines(engine, as_of, present)
+
+
+def _create_code_lookups(engine: Engine, present: list[str]) -> None:
+    """`stg_code_variant` (value set, raw spelling) and `stg_dx_code` (raw diagnosis code, normalised code)."""
+    engine.create("stg_code_variant", """
+        WITH code AS (SELECT DISTINCT upper(trim(value_set)) AS value_set, upper(trim(code)) AS code FROM vs_codes)
+        SELECT value_set, code AS raw FROM code
+        UNION SELECT value_set, lower(code) FROM code
+        UNION SELECT value_set, ltrim(code, '0') FROM code WHERE ltrim(code, '0') <> ''""")
+    if present:
+        codes = " UNION ".join(f"SELECT DISTINCT {c} AS raw_code FROM stg_medical_claim" for c in present)
+        engine.create("stg_dx_code", f"""
+            SELECT raw_code, upper(replace(trim(raw_code), '.', '')) AS code
+            FROM ({codes}) t WHERE raw_code IS NOT NULL""")
+    else:
+        engine.create("stg_dx_code", "SELECT CAST(NULL AS VARCHAR) AS raw_code, CAST(NULL AS VARCHAR) AS code "
+                                     "WHERE 1 = 0")
+
+
+def _create_claim_lines(engine: Engine, as_of: date, present: list[str]) -> None:
+    """`stg_claim_line`: the lines some rule can use, from one scan; `stg_line_diagnosis`: their diagnoses."""
+    dx_columns = [f"dx_{i + 1}" for i in range(len(present))]
+    relevant_dx = " OR ".join(f"m.{c} IN (SELECT raw_code FROM condition_code)" for c in present) or "1 = 0"
+    skip = ", ".join(f"'{s}'" for s in EVENT_ONLY_DX_SETS)
+
+    def variant(value_set: str) -> str:
+        return f"(SELECT raw FROM stg_code_variant WHERE value_set = '{value_set}')"
+
+    dx_select = ("".join(f", {c} AS {d}" for c, d in zip(present, dx_columns, strict=True))
+                 or ", CAST(NULL AS VARCHAR) AS dx_1")
+    bill = " OR ".join(f"m.bill_type_code LIKE '{p}%'" for p in ("11", "011", "21", "021"))
+    engine.create("stg_claim_line", f"""
+        WITH prefix AS (
+            SELECT upper(replace(trim(code_prefix), '.', '')) AS prefix FROM vs_diagnoses
+            WHERE upper(trim(value_set)) NOT IN ({skip})
+              AND NOT coalesce(TRY_CAST(lower(trim(exclude)) AS BOOLEAN), false)
+        ),
+        condition_code AS (
+            SELECT DISTINCT c.raw_code FROM stg_dx_code c JOIN prefix p ON starts_with(c.code, p.prefix)
+        ),
+        flagged AS (
+            SELECT m.*,
+                   m.revenue_center_code IN {variant('ED_REVENUE')} AS ed_revenue,
+                   m.place_of_service_code IN {variant('ED_PLACE_OF_SERVICE')} AS ed_pos,
+                   m.hcpcs_code IN {variant('ED_HCPCS')} AS ed_hcpcs,
+                   m.hcpcs_code IN {variant('PRIMARY_CARE_HCPCS')} AS primary_care,
+                   m.hcpcs_code IN {variant('CRISIS_HCPCS')} AS crisis,
+                   m.hcpcs_code IN {variant('DELIVERY_PROCEDURE')}
+                     OR m.procedure_code_1 IN {variant('DELIVERY_PROCEDURE')} AS delivery_procedure,
+                   ({bill}) AS stay_bill,
+                   ({relevant_dx}) AS condition_dx
+            FROM stg_medical_claim m
+            WHERE m.claim_start_date <= $as_of
+              AND coalesce(m.discharge_date, m.claim_end_date, m.claim_start_date) > $as_of - INTERVAL 12 MONTH
+        )
+        SELECT person_id, claim_id, lower(claim_type) AS claim_type, claim_start_date,
+               coalesce(claim_end_date, claim_start_date) AS claim_end_date, admission_date, discharge_date,
+               ltrim(bill_type_code, '0') AS bill_type, upper(admit_type_code) AS admit_type,
+               coalesce(ed_revenue, false) AS ed_revenue, coalesce(ed_pos, false) AS ed_pos,
+               coalesce(ed_hcpcs, false) AS ed_hcpcs, coalesce(primary_care, false) AS primary_care,
+               coalesce(crisis, false) AS crisis, coalesce(delivery_procedure, false) AS delivery_procedure,
+               coalesce(stay_bill, false) AS stay_bill
+               {dx_select}
+        FROM flagged
+        WHERE ed_revenue OR ed_pos OR ed_hcpcs OR primary_care OR crisis OR delivery_procedure OR stay_bill
+           OR condition_dx""", as_of)
+    if present:
+        engine.create("stg_line_diagnosis", " UNION ALL ".join(
+            f"SELECT person_id, claim_id, claim_start_date, {i + 1} AS position, {d} AS raw_code "
+            f"FROM stg_claim_line WHERE {d} IS NOT NULL" for i, d in enumerate(dx_columns)), view=True)
+    else:
+        engine.create("stg_line_diagnosis", "SELECT person_id, claim_id, claim_start_date, 1 AS position, "
+                                            "CAST(NULL AS VARCHAR) AS raw_code FROM stg_claim_line WHERE 1 = 0",
+                      view=True)

@@ -1,0 +1,138 @@
+"""The SQL engines identification runs on: DuckDB (default) and Spark (the same SQL, transpiled with sqlglot).
+
+The rules and the staging are written once, in DuckDB's dialect, with portable constructs. An engine only knows
+how to register input files as tables, materialise a SELECT under a name (binding the as-of date), describe a
+table's columns and fetch rows. On Spark the as-of date becomes a DATE literal and each SELECT is transpiled
+(read="duckdb", write="spark"); every named result is checkpointed so later rules do not recompute its lineage.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+
+AS_OF = "$as_of"
+
+
+def quote(identifier: str) -> str:
+    """A double-quoted SQL identifier."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A single-quoted SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Engine(Protocol):
+    """What the runner and the staging need from a SQL engine."""
+
+    name: str
+
+    def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
+        """Expose input files (all CSV, read as text, or all Parquet) as a table `name`."""
+
+    def create(self, name: str, select: str, as_of: date | None = None, *, view: bool = False) -> None:
+        """Materialise (or, with view=True, only name) a SELECT written in DuckDB's dialect."""
+
+    def columns(self, name: str) -> dict[str, str] | None:
+        """Column name (lower case) -> DuckDB type name, or None when no such table exists."""
+
+    def rows(self, select: str) -> list[tuple[Any, ...]]:
+        """Run a SELECT (DuckDB dialect) and return its rows."""
+
+
+class DuckDBEngine:
+    """Identification on a DuckDB connection (temporary tables and views)."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
+        listing = "[" + ", ".join(literal(str(f)) for f in files) + "]"
+        source = (f"read_csv({listing}, header = true, all_varchar = true, union_by_name = true)" if fmt == "csv"
+                  else f"read_parquet({listing}, union_by_name = true)")
+        self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS SELECT * FROM {source}")
+
+    def create(self, name: str, select: str, as_of: date | None = None, *, view: bool = False) -> None:
+        params = {"as_of": as_of} if AS_OF in select else None
+        if view and params:
+            # a view cannot keep a bound parameter: the date is a literal there
+            select, params = select.replace(AS_OF, f"DATE '{as_of.isoformat()}'"), None  # type: ignore[union-attr]
+        kind = "VIEW" if view else "TABLE"
+        self.con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS\n{select}", params)
+
+    def columns(self, name: str) -> dict[str, str] | None:
+        try:
+            return {r[0].lower(): str(r[1]).upper() for r in self.con.execute(f"DESCRIBE {quote(name)}").fetchall()}
+        except duckdb.CatalogException:
+            return None
+
+    def rows(self, select: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(select).fetchall()
+
+
+_SPARK_TYPES = {"StringType": "VARCHAR", "DateType": "DATE", "IntegerType": "INTEGER", "LongType": "BIGINT",
+                "ShortType": "SMALLINT", "BooleanType": "BOOLEAN", "DoubleType": "DOUBLE"}
+
+
+def spark_session(app: str = "carehub-identify") -> Any:
+    """A quiet local Spark session (local[2], few shuffle partitions, loopback only)."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession  # optional dependency: imported only for --engine spark
+
+    spark = (SparkSession.builder.master("local[2]").appName(app)
+             .config("spark.sql.shuffle.partitions", "4")
+             .config("spark.ui.enabled", "false")
+             .config("spark.driver.memory", "2g")
+             .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.sql.ansi.enabled", "false")
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def to_spark(select: str, as_of: date | None = None) -> str:
+    """Transpile one SELECT from DuckDB's dialect to Spark SQL, with the as-of date as a literal."""
+    import sqlglot
+
+    if as_of is not None:
+        select = select.replace(AS_OF, f"DATE '{as_of.isoformat()}'")
+    return sqlglot.transpile(select, read="duckdb", write="spark")[0]
+
+
+class SparkEngine:
+    """Identification on a Spark session: every name is a temporary view over a checkpointed DataFrame."""
+
+    name = "spark"
+
+    def __init__(self, spark: Any) -> None:
+        self.spark = spark
+
+    def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
+        paths = [str(f) for f in files]
+        reader = self.spark.read
+        frame = (reader.option("header", "true").option("inferSchema", "false").csv(paths) if fmt == "csv"
+                 else reader.option("mergeSchema", "true").parquet(*paths))
+        frame.createOrReplaceTempView(name)
+
+    def create(self, name: str, select: str, as_of: date | None = None, *, view: bool = False) -> None:
+        frame = self.spark.sql(to_spark(select, as_of))
+        if not view:
+            frame = frame.localCheckpoint(eager=True)
+        frame.createOrReplaceTempView(name)
+
+    def columns(self, name: str) -> dict[str, str] | None:
+        if not self.spark.catalog.tableExists(name):
+            return None
+        fields = self.spark.table(name).schema.fields
+        return {f.name.lower(): _SPARK_TYPES.get(type(f.dataType).__name__, "VARCHAR") for f in fields}
+
+    def rows(self, select: str) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.spark.sql(to_spark(select)).collect()]
