@@ -72,6 +72,10 @@ class EligibilitySpan(LoadedRow):
     class Meta:
         ordering = ["-start_date"]
 
+    def __str__(self) -> str:
+        return f"eligibility {self.start_date}..{self.end_date or 'open'}"
+
+
 
 class PcpAssignment(LoadedRow):
     """The member's assigned primary care provider over a period (from eligibility pcp_npi)."""
@@ -82,6 +86,10 @@ class PcpAssignment(LoadedRow):
 
     class Meta:
         ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"PCP {self.pcp_npi} from {self.start_date}"
+
 
 
 class ProgramEnrollment(LoadedRow):
@@ -96,6 +104,10 @@ class ProgramEnrollment(LoadedRow):
     class Meta:
         ordering = ["-start_date"]
 
+    def __str__(self) -> str:
+        return f"{self.program} from {self.start_date}"
+
+
 
 class HousingEpisode(LoadedRow):
     """A housing status episode, e.g. from HMIS (input layout housing_status)."""
@@ -108,6 +120,10 @@ class HousingEpisode(LoadedRow):
 
     class Meta:
         ordering = ["-start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.status} from {self.start_date}"
+
 
 
 class Incarceration(LoadedRow):
@@ -122,6 +138,10 @@ class Incarceration(LoadedRow):
     class Meta:
         ordering = ["-admission_date"]
 
+    def __str__(self) -> str:
+        return f"{self.facility_type} admitted {self.admission_date}"
+
+
 
 class Assessment(LoadedRow):
     """One assessment finding (ACEs score, level of care, risk flags, HRA): input layout assessment."""
@@ -133,6 +153,10 @@ class Assessment(LoadedRow):
 
     class Meta:
         ordering = ["-assessed_on"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.assessed_on}"
+
 
 
 class RelationshipKind(models.TextChoices):
@@ -155,3 +179,6 @@ class CareRelationship(LoadedRow):
 
     class Meta:
         indexes = [models.Index(fields=["provider_npi", "end_date"], name="carerel_npi_end_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.provider_npi} from {self.start_date}"

@@ -41,3 +41,6 @@ class ProviderSite(models.Model):
     county = models.CharField(max_length=40, blank=True, default="")
     phone = models.CharField(max_length=30, blank=True, default="")
     is_primary = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.name
