@@ -72,10 +72,15 @@ def run_load(folder: Path) -> tuple[float, int]:
     from carehub.ingest.loader import load_folder
 
     call_command("migrate", interactive=False, verbosity=0)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), time.process_time()
     result = load_folder(folder, console=Console(stderr=True))
     seconds = time.monotonic() - started
+    # CPU seconds of this process (all threads): a figure less sensitive to other work on a shared machine.
+    print(f"CPU: {time.process_time() - cpu:.1f} s for {seconds:.1f} s wall")
     print(result.summary())
+    print("phases (wall seconds):")
+    for phase, phase_seconds in result.phases.items():
+        print(f"  {phase:<22} {phase_seconds:8.1f}")
     return seconds, result.claim_lines
 
 

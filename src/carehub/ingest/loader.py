@@ -1,15 +1,17 @@
 """`carehub load`: validate every table of a plan data folder, then load it, all or nothing.
 
 Order of work: (1) open and validate every table in DuckDB, collecting problems; any problem rejects the load
-before anything is written. (2) Write the claims into a new, unpublished warehouse version. (3) Apply the
-operational tables and one audit event in a single database transaction. (4) After the commit, publish the
-warehouse version (atomic switch of CURRENT). A failure at (2) or (3) removes the new version; the database
-transaction rolls back; the live warehouse and the database stay exactly as they were.
+before anything is written. (2) Write every table into a new, unpublished warehouse version (in a worker thread)
+while (3) the operational tables are applied in one database transaction; the transaction waits for (2) and
+adds one audit event before it commits. (4) After the commit, publish the warehouse version (atomic switch of
+CURRENT). A failure at (2) or (3) removes the new version; the database transaction rolls back; the live
+warehouse and the database stay exactly as they were.
 """
 
 from __future__ import annotations
 
 import fcntl
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,9 +24,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from carehub import warehouse
-from carehub.ingest.canonical import claim_rows_sql, create_canonical_view
+from carehub.ingest.canonical import create_canonical_view, warehouse_rows_sql
 from carehub.ingest.layout import TABLES, discover
-from carehub.ingest.operational import TARGETS, apply_targets
+from carehub.ingest.operational import TARGETS, apply_targets, tune_connection
 from carehub.ingest.sources import Problem, SourceSet, duckdb_reason
 from carehub.ingest.validate import MAX_SHOWN, Findings, validate_table
 from carehub.paths import data_dir
@@ -60,6 +62,7 @@ class LoadResult:
     seconds: float
     duplicates: dict[str, int] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    phases: dict[str, float] = field(default_factory=dict)  # wall seconds per phase (bench/load_bench.py)
 
     @property
     def claim_lines(self) -> int:
@@ -142,7 +145,8 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
                 raise LoadRejected(folder, findings.shown, findings.total)
             for name in opened:
                 create_canonical_view(con, TABLES[name], src.typed[name])
-            return _write(con, folder, src, set(opened), progress, task, started, ignored)
+            phases = {"validation": time.monotonic() - started}
+            return _write(con, folder, src, set(opened), progress, task, started, ignored, phases)
     finally:
         con.close()
 
@@ -155,24 +159,62 @@ def _validate(src: SourceSet, table, fmt: str, findings: Findings, folder: Path,
         findings.add(Problem(table.name, None, f"could not be read ({duckdb_reason(exc)[1]})"))
 
 
+def _write_warehouse(con: duckdb.DuckDBPyConnection, version: Path, previous: Path | None, src: SourceSet,
+                     present: set[str], written: dict[str, int], duplicates: dict[str, int],
+                     phases: dict[str, float]) -> None:
+    """Every input-layout table into the new version: claims merged over the previous version, the other tables
+    as this extract's snapshot (carried over when absent). Runs in a worker thread on its own DuckDB cursor."""
+    mark = time.monotonic()
+    for table in TABLES:
+        sql = None
+        if table in present:
+            sql, dupes = warehouse_rows_sql(con, TABLES[table], src.present[table])
+            if TABLES[table].claims:
+                duplicates[table] = dupes
+        if TABLES[table].claims:
+            written[table] = warehouse.write_table(con, version, table, sql, previous)
+        else:
+            warehouse.write_snapshot(con, version, table, sql, previous)
+    phases["warehouse write"] = time.monotonic() - mark
+
+
 def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, present: set[str], progress: Progress,
-           task: int, started: float, ignored: list[str]) -> LoadResult:
+           task: int, started: float, ignored: list[str], phases: dict[str, float]) -> LoadResult:
     previous = warehouse.current_version_dir()
     version = warehouse.new_version()
     written: dict[str, int] = {}
     duplicates: dict[str, int] = {}
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        cursor = con.cursor()  # DuckDB releases the GIL: this runs beside the database write
+        try:
+            _write_warehouse(cursor, version, previous, src, present, written, duplicates, phases)
+        except BaseException as exc:  # re-raised in the main thread, before the database commits
+            failure.append(exc)
+        finally:
+            cursor.close()
+
+    # The warehouse and the operational database are independent until the final switch: write both at once.
+    worker = threading.Thread(target=run, name="carehub-load-warehouse")
+    progress.update(task, description="writing the warehouse and the operational database")
     try:
-        for table in warehouse.CLAIM_TABLES:
-            progress.update(task, description=f"writing warehouse {table}")
-            sql = None
-            if table in present:
-                sql, duplicates[table] = claim_rows_sql(con, TABLES[table], src.present[table])
-            written[table] = warehouse.write_table(con, version, table, sql, previous)
-            progress.advance(task)
-        progress.update(task, description="writing the operational database")
-        with transaction.atomic():
-            changes = apply_targets(con, present, progress=lambda _label: progress.advance(task))
-            _audit(folder, src.rows, changes, written)
+        worker.start()
+        try:
+            tune_connection()
+            with transaction.atomic():
+                changes = apply_targets(con, present, progress=lambda _label: progress.advance(task), phases=phases)
+                mark = time.monotonic()
+                worker.join()
+                phases["waiting for warehouse"] = time.monotonic() - mark
+                if failure:
+                    raise failure[0]
+                progress.advance(task, len(warehouse.CLAIM_TABLES))
+                mark = time.monotonic()
+                _audit(folder, src.rows, changes, written)
+            phases["audit + commit"] = time.monotonic() - mark
+        finally:
+            worker.join()  # a database failure: let the warehouse writer finish before removing its files
     except duckdb.Error as exc:
         warehouse.discard(version)
         raise _reject(folder, f"the warehouse could not be written ({duckdb_reason(exc)[1]})") from None
@@ -183,11 +225,13 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, present
     except BaseException:
         warehouse.discard(version)
         raise
+    mark = time.monotonic()
     warehouse.publish(version)
+    phases["publish"] = time.monotonic() - mark
     progress.advance(task)
     return LoadResult(folder=folder, rows=dict(src.rows), changes=changes, warehouse=written,
                       version=version.name, seconds=time.monotonic() - started,
-                      duplicates={k: v for k, v in duplicates.items() if v}, ignored=ignored)
+                      duplicates={k: v for k, v in duplicates.items() if v}, ignored=ignored, phases=phases)
 
 
 def _audit(folder: Path, rows: dict[str, int], changes: dict[str, dict[str, int]], written: dict[str, int]) -> None:

@@ -5,12 +5,14 @@ the rows go into a temp staging table in one bulk write (PostgreSQL COPY, SQLite
 statements apply the snapshot: DELETE rows whose key is gone, INSERT ... ON CONFLICT (key) DO UPDATE ... WHERE
 the hash differs. Unchanged rows are never rewritten, so a reload keeps ids and content. Members and providers
 that something else still refers to (an assignment, a portal account, a referral) are kept even when gone from
-the extract. Runs inside the caller's transaction.
+the extract. A target with nothing stored yet (first load) is written straight into its table. Runs inside the
+caller's transaction.
 """
 
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,9 +190,24 @@ def _fill_stage(con: duckdb.DuckDBPyConnection, query: str, names: list[str], st
         cur.executemany(insert, batch)
 
 
+def tune_connection() -> None:
+    """SQLite: a bigger page cache (256 MB) and in-memory temp tables for the staging tables and their indexes.
+    Call outside a transaction (SQLite refuses to change temp_store inside one)."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size = -262144")
+        if not connection.in_atomic_block:
+            cur.execute("PRAGMA temp_store = MEMORY")
+
+
 def apply_targets(con: duckdb.DuckDBPyConnection, present: set[str],
-                  progress: Callable[[str], None] = lambda _label: None) -> dict[str, dict[str, int]]:
-    """Stage and apply every target whose input table is present. Returns counts per target."""
+                  progress: Callable[[str], None] = lambda _label: None,
+                  phases: dict[str, float] | None = None) -> dict[str, dict[str, int]]:
+    """Stage and apply every target whose input table is present. Returns counts per target; wall seconds of
+    staging and upsert go to `phases` when given."""
+    phases = {} if phases is None else phases
+    mark = time.monotonic()
     targets = [t for t in TARGETS if t.needs in present]
     loaded = {t.model for t in TARGETS} | {ProviderSite}
     counts: dict[str, Counts] = {}
@@ -198,8 +215,17 @@ def apply_targets(con: duckdb.DuckDBPyConnection, present: set[str],
         staged: list[tuple[Target, str, list[str]]] = []
         for target in targets:
             query, names = stage_query(con, target)
-            stage = f"stage_{target.label}"
             table = _q(target.model._meta.db_table)
+            cur.execute(f"SELECT 1 FROM {table} t WHERE {target.scope} LIMIT 1")
+            if cur.fetchone() is None and target.model is not ProviderOrganization:
+                # Nothing of this target stored yet (first load): every row is an insert; write the table
+                # directly instead of through a staging table.
+                _fill_stage(con, query, names, table)
+                cur.execute(f"SELECT count(*) FROM {table} t WHERE {target.scope}")
+                counts[target.label] = Counts(inserted=cur.fetchone()[0])
+                progress(target.label)
+                continue
+            stage = f"stage_{target.label}"
             cols = ", ".join(_q(n) for n in names)
             cur.execute(f"DROP TABLE IF EXISTS {stage}")
             cur.execute(f"CREATE TEMP TABLE {stage} AS SELECT {cols} FROM {table} WHERE 1=0")
@@ -207,6 +233,8 @@ def apply_targets(con: duckdb.DuckDBPyConnection, present: set[str],
             cur.execute(f"CREATE INDEX {stage}_key ON {stage} ({_q(target.unique)})")
             staged.append((target, stage, names))
             progress(target.label)
+        phases["operational staging"] = time.monotonic() - mark
+        mark = time.monotonic()
         for target, stage, _names in staged:
             table, key = _q(target.model._meta.db_table), _q(target.unique)
             c = counts[target.label] = Counts()
@@ -247,6 +275,7 @@ def apply_targets(con: duckdb.DuckDBPyConnection, present: set[str],
         for _target, stage, _names in staged:
             cur.execute(f"DROP TABLE {stage}")
         cur.execute("DROP TABLE IF EXISTS changed_providers")
+    phases["operational upsert"] = time.monotonic() - mark
     return {label: c.as_dict() for label, c in counts.items()}
 
 

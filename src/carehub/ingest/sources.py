@@ -76,6 +76,7 @@ class SourceSet:
         self.rows: dict[str, int] = {}
         self.present: dict[str, set[str]] = {}  # table -> spec columns present in at least one file
         self.typed: dict[str, dict[str, str]] = {}  # table -> column -> DuckDB type when not text
+        self.files: dict[str, list[str]] = {}  # table -> its files, as `_file` names them
 
     def rel(self, path: str | Path) -> str:
         try:
@@ -169,6 +170,7 @@ class SourceSet:
         self.rows[tf.table.name] = total
         self.present[tf.table.name] = present
         self.typed[tf.table.name] = typed
+        self.files[tf.table.name] = [str(p) for p in tf.files]
         if tf.fmt == "parquet":
             files = "[" + ", ".join(literal(str(p)) for p in tf.files) + "]"
             raw = (f"SELECT filename AS _file, file_row_number + 1 AS _line, * EXCLUDE (filename, file_row_number) "
@@ -178,7 +180,7 @@ class SourceSet:
                 f"(SELECT {literal(str(p))} AS _file, row_number() OVER () + 1 AS _line, * FROM {r})"
                 for p, r in zip(tf.files, readers, strict=True))
         cols = ", ".join(f"{self._normalized(c, present, typed)} AS {quote(c.name)}" for c in tf.table.columns)
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {quote('src_' + tf.table.name)} AS "
+        self.con.execute(f"CREATE OR REPLACE VIEW {quote('src_' + tf.table.name)} AS "
                          f"SELECT _file, _line, {cols} FROM ({raw})")
         return True
 
