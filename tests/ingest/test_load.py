@@ -177,3 +177,32 @@ def test_old_warehouse_versions_do_not_pile_up(tmp_path):
         load_folder(folder)
     root = current_version_dir().parent
     assert len([p for p in root.iterdir() if p.is_dir() and p.name.startswith("v-")]) == 2
+
+
+def test_warehouse_version_is_a_plan_folder_of_every_table(tmp_path):
+    import duckdb
+
+    from carehub.domain.input_layout import TABLE_NAMES, discover_tables
+
+    plan = base_plan()
+    plan["medical_claim"][0]["diagnosis_code_1"] = "z59.01"
+    load_folder(write_plan(tmp_path / "plan", plan))
+    version = current_version_dir()
+    tables = discover_tables(version)
+    assert set(tables) == set(TABLE_NAMES)
+    con = duckdb.connect()
+    read = lambda t: con.execute(  # noqa: E731
+        f"SELECT * FROM read_parquet({[str(p) for p in tables[t]]}, union_by_name = true)")
+    assert len(read("eligibility").fetchall()) == 3
+    assert sorted(r[0] for r in con.execute(
+        f"SELECT diagnosis_code_1 FROM read_parquet({[str(p) for p in tables['medical_claim']]})").fetchall()) == [
+        "F1020", "I10", "Z5901"]  # normalised: upper case, no dot
+
+    # A later extract without housing_status: the snapshot of the earlier one is carried over.
+    later = base_plan()
+    del later["housing_status"]
+    load_folder(write_plan(tmp_path / "later", later))
+    carried = discover_tables(current_version_dir())
+    assert current_version_dir() != version and "housing_status" in carried
+    rows = con.execute(f"SELECT * FROM read_parquet({[str(p) for p in carried['housing_status']]})").fetchall()
+    assert len(rows) == len(plan["housing_status"])
