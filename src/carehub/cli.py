@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +13,8 @@ from rich.console import Console
 app = typer.Typer(help="CareHub: CalAIM ECM and Community Supports.", no_args_is_help=True, add_completion=False)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+calendar_app = typer.Typer(help="The working-day calendar and the program's clocks.", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
 console = Console(stderr=True)
 
 
@@ -129,6 +131,39 @@ def audit_verify(database: Annotated[str | None, typer.Option(help="Database URL
         console.print(f"[red]audit log broken[/red] after {result.checked} good events: {result.problem}")
         raise typer.Exit(1)
     console.print(f"audit log intact: {result.checked} events")
+
+
+@calendar_app.command("due")
+def calendar_due(
+    from_: Annotated[str, typer.Option("--from", help="When the clock starts: ISO date or date-time (plan time "
+                                       "America/Los_Angeles unless it carries an offset).")],
+    rule: Annotated[str, typer.Option(help="authorization-routine | authorization-expedited | decision-notice | "
+                                      "assignment | provider-change | reassessment")],
+    holidays: Annotated[Path | None, typer.Option(help="Holiday file replacing the default "
+                                                  "(default: CAREHUB_HOLIDAYS_FILE or California state holidays).")]
+    = None,
+) -> None:
+    """Print when a clock runs out: a date for day and month clocks, a date-time for hour clocks."""
+    from carehub.domain.calendar import HolidayFileError, default_calendar
+    from carehub.domain.deadlines import UnknownRule, due
+    from carehub.domain.deadlines import rule as find_rule
+
+    try:
+        start = datetime.fromisoformat(from_.strip()) if "T" in from_ or " " in from_.strip() else \
+            date.fromisoformat(from_.strip())
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO date or date-time: {from_!r} (e.g. 2025-11-26 or "
+                                 "2025-11-26T14:30)", param_hint="--from") from None
+    try:
+        clock = find_rule(rule)
+    except UnknownRule as unknown:
+        raise typer.BadParameter(str(unknown), param_hint="--rule") from None
+    try:
+        cal = default_calendar(holidays)
+    except (OSError, HolidayFileError) as problem:
+        raise typer.BadParameter(str(problem), param_hint="--holidays") from None
+    end = due(rule, start, calendar=cal)
+    typer.echo(end.isoformat() if clock.gives_datetime else end.date().isoformat())
 
 
 def main() -> None:
