@@ -101,6 +101,39 @@ def identify(
 
 
 @app.command()
+def assign(
+    data: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Plan data folder (input layout) with "
+                                       "provider.csv: kind ECM counts as contracted, capacity is what is left.")],
+    as_of: Annotated[str, typer.Option(help="Assignment date (ISO): eligibility and programs as of this day.")],
+    members: Annotated[Path, typer.Option(help="CSV: person_id, population, preferred_provider_npi, "
+                                          "previous_provider_npi (the last two may be empty).")],
+    out: Annotated[Path, typer.Option(help="CSV to write: person_id, provider_npi, rule.")],
+    explain: Annotated[bool, typer.Option("--explain", help="Add a column with the alternatives considered.")]
+    = False,
+) -> None:
+    """Assign authorized members to ECM providers by the rules of issue 5 (preference, existing relationship, CCS
+    case manager, behavioral health provider, PCP, then best match solved for the whole batch)."""
+    from carehub.domain.assignment.members_file import MembersFileError
+    from carehub.domain.assignment.run import run_assign
+    from carehub.domain.input_layout import InputLayoutError
+
+    try:
+        as_of_date = date.fromisoformat(as_of)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
+    try:
+        console.print(run_assign(data=data, as_of=as_of_date, members=members, out=out, explain=explain))
+    except MembersFileError as exc:
+        console.print("[red]members file rejected[/red]")
+        console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    except InputLayoutError as exc:
+        console.print("[red]data folder rejected[/red]")
+        console.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(1) from None
+
+
+@app.command()
 def migrate(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
     """Create or upgrade the operational database."""
     _django(database)

@@ -1,0 +1,90 @@
+"""The members file of `carehub assign` (issue 5): who to assign, one row per authorized member.
+
+Columns: person_id, population (required); preferred_provider_npi, previous_provider_npi (may be absent or
+empty). Errors name the file, line and field, never the member's values (no member data in error messages).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from stdnum import luhn
+
+from carehub.domain.populations.labels import POPULATIONS
+
+__all__ = ["MembersFileError", "MemberRequest", "npi_is_valid", "read_members_file"]
+
+REQUIRED = ("person_id", "population")
+OPTIONAL = ("preferred_provider_npi", "previous_provider_npi")
+
+
+class MembersFileError(ValueError):
+    """A members file that cannot be used; `problems` lists "file, line N, field: problem" entries."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        super().__init__("\n".join(problems[:20]) + more)
+
+
+@dataclass(frozen=True)
+class MemberRequest:
+    person_id: str
+    population: str
+    preferred_provider_npi: str = ""
+    previous_provider_npi: str = ""
+
+
+def npi_is_valid(npi: str) -> bool:
+    """10 digits whose last is the Luhn check digit over 80840 + the first nine (CMS NPI standard)."""
+    return len(npi) == 10 and npi.isdigit() and luhn.is_valid("80840" + npi)
+
+
+def read_members_file(path: Path) -> list[MemberRequest]:
+    """Read and validate the members file; raises MembersFileError listing every problem found."""
+    name = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise MembersFileError([f"{name}: cannot be read ({exc.strerror})"]) from None
+    except UnicodeDecodeError:
+        raise MembersFileError([f"{name}: not UTF-8 text"]) from None
+    problems: list[str] = []
+    requests: list[MemberRequest] = []
+    seen: dict[str, int] = {}
+    with io.StringIO(text, newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED if c not in header]
+        if missing:
+            raise MembersFileError([f"{name}, line 1, {c}: required column is missing" for c in missing])
+        reader.fieldnames = header
+        try:
+            for row in reader:
+                line = reader.line_num
+                values = {k: (row.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL)}
+                if None in row:
+                    problems.append(f"{name}, line {line}: more values than columns")
+                if not values["person_id"]:
+                    problems.append(f"{name}, line {line}, person_id: empty")
+                elif values["person_id"] in seen:
+                    problems.append(f"{name}, line {line}, person_id: already listed on line "
+                                    f"{seen[values['person_id']]}")
+                else:
+                    seen[values["person_id"]] = line
+                if values["population"] not in POPULATIONS:
+                    problems.append(f"{name}, line {line}, population: "
+                                    + ("empty" if not values["population"] else "not a Population of Focus code"))
+                for column in OPTIONAL:
+                    if values[column] and not npi_is_valid(values[column]):
+                        problems.append(f"{name}, line {line}, {column}: not a valid NPI (10 digits with a Luhn "
+                                        "check digit)")
+                requests.append(MemberRequest(**values))
+        except csv.Error as exc:
+            problems.append(f"{name}, line {reader.line_num}: unreadable ({exc.__class__.__name__})")
+    if problems:
+        raise MembersFileError(problems)
+    return requests

@@ -1,0 +1,44 @@
+"""`carehub assign`: read the members file and the plan data folder, assign, write the output CSV."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from carehub.domain.assignment.batch import Assignment, assign_batch
+from carehub.domain.assignment.folder import read_batch
+from carehub.domain.assignment.members_file import read_members_file
+from carehub.domain.assignment.policy import Rule
+
+__all__ = ["OUTPUT_COLUMNS", "run_assign", "write_assignments"]
+
+# Issue 5: output columns of `carehub assign`; `alternatives` is added only with --explain.
+OUTPUT_COLUMNS = ("person_id", "provider_npi", "rule")
+
+
+def write_assignments(assignments: list[Assignment], out: Path, explain: bool = False) -> None:
+    """Write one row per member, in the members file's order. With `explain`, a fourth column lists the
+    alternatives considered as `RULE:NPI:OUTCOME`, `;`-separated."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(OUTPUT_COLUMNS + (("alternatives",) if explain else ()))
+        for a in assignments:
+            row = [a.person_id, a.provider_npi, str(a.rule)]
+            if explain:
+                row.append(";".join(str(c) for c in a.alternatives))
+            writer.writerow(row)
+
+
+def run_assign(data: Path, as_of: date, members: Path, out: Path, explain: bool = False) -> str:
+    """Assign the members listed in `members` with the network and member data of `data`; return a summary
+    (counts by rule only: no member data). Raises MembersFileError or InputLayoutError on bad input."""
+    requests = read_members_file(members)
+    cases, providers = read_batch(data, as_of, requests)
+    assignments = assign_batch(cases, providers)
+    write_assignments(assignments, out, explain)
+    counts = Counter(a.rule for a in assignments)
+    by_rule = ", ".join(f"{rule}: {counts[rule]:,}" for rule in Rule if counts[rule])
+    return f"assigned {len(assignments) - counts[Rule.UNASSIGNED]:,} of {len(assignments):,} members ({by_rule})"
