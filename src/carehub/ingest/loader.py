@@ -25,7 +25,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from carehub import warehouse
 from carehub.ingest.canonical import create_canonical_view, warehouse_rows_sql
-from carehub.ingest.layout import TABLES, discover
+from carehub.ingest.layout import TABLES, TableFiles, discover
 from carehub.ingest.operational import TARGETS, apply_targets, tune_connection
 from carehub.ingest.sources import Problem, SourceSet, duckdb_reason
 from carehub.ingest.validate import MAX_SHOWN, Findings, validate_table
@@ -128,30 +128,37 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
             task = progress.add_task("validating", total=steps)
             src = SourceSet(con, folder)
             opened: dict[str, str] = {}
-            for name in TABLES:
-                if name not in tables:
-                    continue
-                progress.update(task, description=f"validating {name}")
-                tf = tables[name]
-                ok = src.open_table(tf)
-                for problem in src.problems:
-                    findings.add(problem)
-                src.problems.clear()
-                if ok:
-                    opened[name] = tf.fmt
-                    _validate(src, tf.table, tf.fmt, findings, folder, check_people="eligibility" in opened)
-                progress.advance(task)
-            if not findings.ok:
+            others = [tables[n] for n in TABLES if n in tables and not TABLES[n].claims]
+            claims = [tables[n] for n in TABLES if n in tables and TABLES[n].claims]
+            _validate_tables(src, others, findings, opened, progress, task)
+            if not findings.ok:  # rejected whatever the claims hold: validate them too, to report everything
+                _validate_tables(src, claims, findings, opened, progress, task)
                 raise LoadRejected(folder, findings.shown, findings.total)
             for name in opened:
                 create_canonical_view(con, TABLES[name], src.typed[name])
-            phases = {"validation": time.monotonic() - started}
-            return _write(con, folder, src, set(opened), progress, task, started, ignored, phases)
+            phases = {"validation (other tables)": time.monotonic() - started}
+            return _write(con, folder, src, opened, claims, progress, task, started, ignored, phases)
     finally:
         con.close()
 
 
-def _validate(src: SourceSet, table, fmt: str, findings: Findings, folder: Path,  # type: ignore[no-untyped-def]
+def _validate_tables(src: SourceSet, files: list[TableFiles], findings: Findings, opened: dict[str, str],
+                     progress: Progress, task: int) -> None:
+    """Open and validate tables in order; problems go to `findings`, tables that could be read to `opened`."""
+    for tf in files:
+        name = tf.table.name
+        progress.update(task, description=f"validating {name}")
+        ok = src.open_table(tf)
+        for problem in src.problems:
+            findings.add(problem)
+        src.problems.clear()
+        if ok:
+            opened[name] = tf.fmt
+            _validate(src, tf.table, tf.fmt, findings, check_people="eligibility" in opened)
+        progress.advance(task)
+
+
+def _validate(src: SourceSet, table, fmt: str, findings: Findings,  # type: ignore[no-untyped-def]
               check_people: bool) -> None:
     try:
         validate_table(src, table, fmt, findings, check_people=check_people)
@@ -178,24 +185,42 @@ def _write_warehouse(con: duckdb.DuckDBPyConnection, version: Path, previous: Pa
     phases["warehouse write"] = time.monotonic() - mark
 
 
-def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, present: set[str], progress: Progress,
-           task: int, started: float, ignored: list[str], phases: dict[str, float]) -> LoadResult:
+def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened: dict[str, str],
+           claims: list[TableFiles], progress: Progress, task: int, started: float, ignored: list[str],
+           phases: dict[str, float]) -> LoadResult:
     previous = warehouse.current_version_dir()
     version = warehouse.new_version()
     written: dict[str, int] = {}
     duplicates: dict[str, int] = {}
     failure: list[BaseException] = []
+    claim_findings = Findings()
 
     def run() -> None:
         cursor = con.cursor()  # DuckDB releases the GIL: this runs beside the database write
         try:
-            _write_warehouse(cursor, version, previous, src, present, written, duplicates, phases)
+            mark = time.monotonic()
+            wsrc = SourceSet(cursor, folder)
+            for attr in ("rows", "present", "typed", "files"):
+                getattr(wsrc, attr).update(getattr(src, attr))
+            _validate_tables(wsrc, claims, claim_findings, opened, progress, task)
+            phases["validation (claims)"] = time.monotonic() - mark
+            if not claim_findings.ok:
+                return
+            for tf in claims:
+                create_canonical_view(cursor, tf.table, wsrc.typed[tf.table.name])
+            _write_warehouse(cursor, version, previous, wsrc, set(opened), written, duplicates, phases)
+            for attr in ("rows", "present", "typed", "files"):
+                getattr(src, attr).update(getattr(wsrc, attr))
         except BaseException as exc:  # re-raised in the main thread, before the database commits
             failure.append(exc)
         finally:
             cursor.close()
 
+    # Claims validation and the warehouse write (DuckDB) run beside the operational database write (one core,
+    # mostly Python and SQLite); the database transaction commits only once the claims proved valid and the
+    # warehouse version is complete, so a rejection still changes nothing.
     # The warehouse and the operational database are independent until the final switch: write both at once.
+    present = set(opened)  # the tables of the operational database (claims are added by the worker)
     worker = threading.Thread(target=run, name="carehub-load-warehouse")
     progress.update(task, description="writing the warehouse and the operational database")
     try:
@@ -209,6 +234,8 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, present
                 phases["waiting for warehouse"] = time.monotonic() - mark
                 if failure:
                     raise failure[0]
+                if not claim_findings.ok:
+                    raise LoadRejected(folder, claim_findings.shown, claim_findings.total)
                 progress.advance(task, len(warehouse.CLAIM_TABLES))
                 mark = time.monotonic()
                 _audit(folder, src.rows, changes, written)

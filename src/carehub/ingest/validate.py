@@ -177,7 +177,7 @@ def validate_table(src: SourceSet, table: Table, fmt: str, findings: Findings, c
     if not table.claims and table.key:
         _duplicates(src, table, findings, parquet)
     if table.name == "eligibility":
-        src.con.execute("CREATE OR REPLACE TEMP TABLE enrolled_people AS "
+        src.con.execute("CREATE OR REPLACE TABLE enrolled_people AS "
                         "SELECT DISTINCT person_id FROM src_eligibility WHERE person_id IS NOT NULL")
     elif table.person_ref and check_people:
         _unknown_people(src, table, findings, parquet)
