@@ -12,7 +12,10 @@ Costs, lexicographic per member (each weight exceeds everything below it):
   experience W_EXP when the provider has no experience with the member's population;
   load      provider -> sink arcs in LOAD_BANDS bands: the unit taking the provider from k to k+1 members costs
             floor(k * LOAD_BANDS / capacity) * W_LOAD, so members spread by share of capacity used;
-  tie       the provider's rank by NPI, so equal choices go the same way every time.
+  ties      the provider's rank by NPI (W_RANK each), then the member's place in the batch (1 each, on the
+            source -> member arcs): when capacity runs short and matches are equal, members earlier in the file
+            (the file is in priority order) are served first, and equal choices go the same way every time.
+Integer costs stay far below int64 at 100,000 members and 500 providers (largest arc cost ~1e9).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class MatchProblem:
     group_members: list[list[int]]  # indexes into the batch's member list, in batch order
     group_arcs: list[list[tuple[int, int]]]  # (provider index, arc cost), cheapest first
     w_load: int
+    positions: dict[int, int]  # member index -> place among the members being matched
 
     def objective(self, counts: Mapping[tuple[int, int], int]) -> int:
         """Total cost of a solution given as (group, provider) -> members assigned."""
@@ -49,6 +53,9 @@ class MatchProblem:
         for (g, p), n in counts.items():
             total += cost[(g, p)] * n
             per_provider[p] += n
+        for g, members in enumerate(self.group_members):  # the first members of each group are the ones served
+            served = sum(n for (h, _), n in counts.items() if h == g)
+            total += sum(self.positions[i] for i in members[:served])
         for p, n in per_provider.items():
             total += sum(load_cost(k, self.remaining[p], self.w_load) for k in range(n))
         return total
@@ -59,12 +66,14 @@ def load_cost(k: int, capacity: int, w_load: int) -> int:
     return (k * LOAD_BANDS // capacity) * w_load
 
 
-def arc_cost(provider: Provider, rank: int, population: str, language: str, n_providers: int) -> int:
+def arc_cost(provider: Provider, rank: int, population: str, language: str, n_providers: int,
+             n_members: int) -> int:
     """Member-group -> provider cost: language, then population experience, then (tie) NPI rank."""
-    w_load = n_providers
-    w_exp = LOAD_BANDS * w_load  # > the largest load cost plus the largest tie rank
+    w_rank = n_members  # > the largest member place
+    w_load = w_rank * n_providers  # > the largest rank tie plus member place
+    w_exp = LOAD_BANDS * w_load  # > the largest load cost plus everything below it
     w_lang = 2 * w_exp  # > w_exp plus everything below it
-    cost = rank
+    cost = rank * w_rank
     if language and language not in provider.languages:
         cost += w_lang
     if population not in provider.experienced_populations:
@@ -95,13 +104,14 @@ def build_problem(members: Sequence[MemberCase], indexes: Sequence[int], provide
             group_members.append([])
         group_members[g].append(i)
     n = max(len(open_providers), 1)
+    n_members = max(len(indexes), 1)
     group_arcs = []
     for county, population, language in groups:
-        arcs = [(r, arc_cost(open_providers[r], r, population, language, n))
+        arcs = [(r, arc_cost(open_providers[r], r, population, language, n, n_members))
                 for r in by_county_population.get((county, population), [])] if county else []
         group_arcs.append(sorted(arcs, key=lambda a: (a[1], a[0])))
     return MatchProblem(open_providers, [remaining[p.npi] for p in open_providers], groups, group_members,
-                        group_arcs, w_load=n)
+                        group_arcs, w_load=n * n_members, positions={i: k for k, i in enumerate(indexes)})
 
 
 def solve(problem: MatchProblem) -> dict[tuple[int, int], int]:
@@ -114,7 +124,8 @@ def solve(problem: MatchProblem) -> dict[tuple[int, int], int]:
     for g, members in enumerate(problem.group_members):
         if not problem.group_arcs[g]:
             continue
-        flow.add_arc_with_capacity_and_unit_cost(source, 1 + g, len(members), 0)
+        for i in members:  # one unit per member, costing its place: earlier members first when short
+            flow.add_arc_with_capacity_and_unit_cost(source, 1 + g, 1, problem.positions[i])
         total += len(members)
         for p, cost in problem.group_arcs[g]:
             arcs.append((flow.add_arc_with_capacity_and_unit_cost(1 + g, 1 + groups + p, len(members), cost), g, p))
