@@ -65,6 +65,7 @@ MEMBERS = "person_id,population,preferred_provider_npi,previous_provider_npi"
 
 
 def run(tmp_path: Path, *member_rows: str, header: str = MEMBERS):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     data = plan(tmp_path / "plan")
     write(tmp_path / "members.csv", header, *member_rows)
     out = tmp_path / "out.csv"
@@ -141,3 +142,18 @@ def test_optional_columns_may_be_absent(tmp_path):
     result, out = run(tmp_path, "B,ADULT_HOMELESS", header="person_id,population")
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines()[1] == f"B,{WPC},EXISTING_RELATIONSHIP"
+
+
+def test_assignment_clock_counts_members_past_ten_working_days(tmp_path):
+    # as of 2026-10-31: authorized 2026-10-16 is due 2026-10-30 (late); 2026-10-20 is due 2026-11-03 (on time)
+    result, _ = run(tmp_path, "A,ADULT_HOMELESS,,,2026-10-16", "B,ADULT_HOMELESS,,,2026-10-20",
+                    header=MEMBERS + ",authorized_on")
+    assert result.exit_code == 0, result.output
+    assert "1 past the 10-working-day assignment clock on 2026-10-31" in " ".join(result.output.split())
+
+
+def test_authorization_date_after_as_of_or_not_a_date_is_rejected(tmp_path):
+    result, out = run(tmp_path, "A,ADULT_HOMELESS,,,2026-11-02", header=MEMBERS + ",authorized_on")
+    assert result.exit_code == 1 and "members.csv, line 2, authorized_on: after --as-of" in result.output
+    result, out = run(tmp_path / "again", "A,ADULT_HOMELESS,,,02/11/2026", header=MEMBERS + ",authorized_on")
+    assert result.exit_code == 1 and "line 2, authorized_on: not a date" in result.output

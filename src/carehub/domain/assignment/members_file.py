@@ -1,7 +1,8 @@
 """The members file of `carehub assign` (issue 5): who to assign, one row per authorized member.
 
 Columns: person_id, population (required); preferred_provider_npi, previous_provider_npi (may be absent or
-empty). Errors name the file, line and field, never the member's values (no member data in error messages).
+empty); authorized_on (optional, ISO date of the ECM authorization: starts the 10-working-day assignment clock).
+Errors name the file, line and field, never the member's values (no member data in error messages).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from stdnum import luhn
@@ -19,6 +21,7 @@ __all__ = ["MembersFileError", "MemberRequest", "npi_is_valid", "read_members_fi
 
 REQUIRED = ("person_id", "population")
 OPTIONAL = ("preferred_provider_npi", "previous_provider_npi")
+NPI_COLUMNS = OPTIONAL
 
 
 class MembersFileError(ValueError):
@@ -36,6 +39,7 @@ class MemberRequest:
     population: str
     preferred_provider_npi: str = ""
     previous_provider_npi: str = ""
+    authorized_on: date | None = None
 
 
 def npi_is_valid(npi: str) -> bool:
@@ -65,7 +69,13 @@ def read_members_file(path: Path) -> list[MemberRequest]:
         try:
             for row in reader:
                 line = reader.line_num
-                values = {k: (row.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL)}
+                values = {k: (row.get(k) or "").strip() for k in (*REQUIRED, *OPTIONAL, "authorized_on")}
+                authorized_on = None
+                if values["authorized_on"]:
+                    try:
+                        authorized_on = date.fromisoformat(values["authorized_on"])
+                    except ValueError:
+                        problems.append(f"{name}, line {line}, authorized_on: not a date (YYYY-MM-DD)")
                 if None in row:
                     problems.append(f"{name}, line {line}: more values than columns")
                 if not values["person_id"]:
@@ -82,7 +92,8 @@ def read_members_file(path: Path) -> list[MemberRequest]:
                     if values[column] and not npi_is_valid(values[column]):
                         problems.append(f"{name}, line {line}, {column}: not a valid NPI (10 digits with a Luhn "
                                         "check digit)")
-                requests.append(MemberRequest(**values))
+                values.pop("authorized_on")
+                requests.append(MemberRequest(**values, authorized_on=authorized_on))
         except csv.Error as exc:
             problems.append(f"{name}, line {reader.line_num}: unreadable ({exc.__class__.__name__})")
     if problems:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
 __all__ = [
-    "BEHAVIORAL_HEALTH_POPULATIONS", "MemberCase", "Provider", "RULES", "Rule", "Unqualified", "behavioral_health",
+    "BEHAVIORAL_HEALTH_POPULATIONS", "MemberCase", "Provider", "RULES", "Rule", "Unqualified", "assignment_due",
+    "behavioral_health",
     "ccs_case_manager", "existing_relationship", "experienced_populations", "member_preference", "normalize_county",
     "normalize_language", "pcp", "qualifies",
 ]
@@ -189,3 +191,11 @@ def experienced_populations(provider_type: str) -> frozenset[str]:
     product's default in experience.csv, which a plan may replace): the best match prefers them (seed 004
     VI.E.1.a, experienced in the Population of Focus; seed 000 III.2.f.1.v, match experience and skill set)."""
     return _experience().get(provider_type, frozenset())
+
+
+def assignment_due(authorized_on: date) -> date:
+    """The last day to assign a member authorized on `authorized_on`: ten working days (seed 000 III.2.f; seed 004
+    VI.E.4), from the program clocks of carehub.domain.deadlines and the plan's working calendar."""
+    from carehub.domain.deadlines import due
+
+    return due("assignment", authorized_on).date()

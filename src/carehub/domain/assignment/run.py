@@ -9,8 +9,8 @@ from pathlib import Path
 
 from carehub.domain.assignment.batch import Assignment, assign_batch
 from carehub.domain.assignment.folder import read_batch
-from carehub.domain.assignment.members_file import read_members_file
-from carehub.domain.assignment.policy import Rule
+from carehub.domain.assignment.members_file import MembersFileError, read_members_file
+from carehub.domain.assignment.policy import Rule, assignment_due
 
 __all__ = ["OUTPUT_COLUMNS", "run_assign", "write_assignments"]
 
@@ -36,9 +36,16 @@ def run_assign(data: Path, as_of: date, members: Path, out: Path, explain: bool 
     """Assign the members listed in `members` with the network and member data of `data`; return a summary
     (counts by rule only: no member data). Raises MembersFileError or InputLayoutError on bad input."""
     requests = read_members_file(members)
+    future = [k for k, r in enumerate(requests, start=2) if r.authorized_on and r.authorized_on > as_of]
+    if future:
+        raise MembersFileError([f"{members.name}, line {k}, authorized_on: after --as-of" for k in future])
     cases, providers = read_batch(data, as_of, requests)
     assignments = assign_batch(cases, providers)
     write_assignments(assignments, out, explain)
     counts = Counter(a.rule for a in assignments)
     by_rule = ", ".join(f"{rule}: {counts[rule]:,}" for rule in Rule if counts[rule])
-    return f"assigned {len(assignments) - counts[Rule.UNASSIGNED]:,} of {len(assignments):,} members ({by_rule})"
+    summary = f"assigned {len(assignments) - counts[Rule.UNASSIGNED]:,} of {len(assignments):,} members ({by_rule})"
+    late = sum(1 for r in requests if r.authorized_on and assignment_due(r.authorized_on) < as_of)
+    if late:
+        summary += f"; {late:,} past the 10-working-day assignment clock on {as_of.isoformat()}"
+    return summary
