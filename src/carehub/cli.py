@@ -15,6 +15,8 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 calendar_app = typer.Typer(help="The working-day calendar and the program's clocks.", no_args_is_help=True)
 app.add_typer(calendar_app, name="calendar")
+export_app = typer.Typer(help="Export files for DHCS and providers.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 console = Console(stderr=True)
 
 
@@ -197,6 +199,20 @@ def calendar_due(
         raise typer.BadParameter(str(problem), param_hint="--holidays") from None
     end = due(rule, start, calendar=cal)
     typer.echo(end.isoformat() if clock.gives_datetime else end.date().isoformat())
+
+
+@export_app.command("capacity")
+def export_capacity(
+    out: Annotated[Path, typer.Option(help="Excel workbook to write (.xlsx).")],
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """The Model of Care Part 2 ECM and CS provider capacity workbook, one sheet per county (seed 000 IV)."""
+    _django(database)
+    from carehub.apps.providers.exports import write_capacity_workbook
+
+    counts = write_capacity_workbook(out)
+    console.print(f"wrote {out}: {len(counts)} counties, {sum(counts.values()):,} provider rows",
+                  markup=False, highlight=False)
 
 
 def main() -> None:
