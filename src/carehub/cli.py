@@ -17,6 +17,8 @@ calendar_app = typer.Typer(help="The working-day calendar and the program's cloc
 app.add_typer(calendar_app, name="calendar")
 export_app = typer.Typer(help="Export files for DHCS and providers.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+import_app = typer.Typer(help="Import batch files.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 console = Console(stderr=True)
 
 
@@ -199,6 +201,21 @@ def calendar_due(
         raise typer.BadParameter(str(problem), param_hint="--holidays") from None
     end = due(rule, start, calendar=cal)
     typer.echo(end.isoformat() if clock.gives_datetime else end.date().isoformat())
+
+
+@import_app.command("referrals")
+def import_referrals(
+    file: Annotated[Path, typer.Argument(help="CSV of referrals (columns: carehub.apps.referrals.services.FIELDS).")],
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """Import a batch file of ECM referrals, all or nothing; re-importing the same file changes nothing."""
+    _django(database)
+    from carehub.apps.referrals.batch import import_referrals as run_import
+
+    result = run_import(file)
+    console.print(result.summary(), markup=False, highlight=False)
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 @export_app.command("capacity")

@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from carehub.apps.authorizations.api import router as authorizations_router
 from carehub.apps.identification.api import router as identification_router
 from carehub.apps.members.api import router as members_router
+from carehub.apps.referrals.api import router as referrals_router
 
 
 def staff_only(view):
@@ -30,3 +32,5 @@ api = NinjaAPI(title="CareHub API", version="0.1.0", auth=django_auth, urls_name
                description="Member records scoped to the signed-in user; every read is audit-logged.")
 api.add_router("/members", members_router)
 api.add_router("/identification", identification_router)
+api.add_router("/referrals", referrals_router)
+api.add_router("/authorizations", authorizations_router)

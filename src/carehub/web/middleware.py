@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-PUBLIC_PREFIXES = ("/accounts/login", "/accounts/verify", "/static/", "/healthz")
+PUBLIC_PREFIXES = ("/accounts/login", "/accounts/verify", "/static/", "/healthz", "/referrals/request/")
 
 
 class LoginRequiredMiddleware:

@@ -27,22 +27,29 @@ AUDIT_LOG = MenuItem("audit", "Audit log", "audit:search")
 API_DOCS = MenuItem("api", "API", "api:openapi-view")
 SECURITY = MenuItem("security", "Security", "accounts:security")
 IDENTIFICATION = MenuItem("identification", "Populations of Focus", "identification:worklist")
+REFERRALS = MenuItem("referrals", "Referrals", "referrals:queue")
+REFER = MenuItem("refer", "Refer a member", "referrals:new")
+AUTHORIZATIONS = MenuItem("authorizations", "Authorizations", "authorizations:worklist")
 
 _STAFF = (HOME, MEMBER_SEARCH, API_DOCS, SECURITY)
+# Provider staff also refer members for ECM (seed 004 VI.D.5).
+_PROVIDER = (HOME, MEMBER_SEARCH, REFER, API_DOCS, SECURITY)
 _COMPLIANCE = (HOME, MEMBER_SEARCH, AUDIT_LOG, API_DOCS, SECURITY)
 # Plan roles that work identified members: the Population of Focus worklist and run summaries.
-_COORDINATION = (HOME, MEMBER_SEARCH, IDENTIFICATION, API_DOCS, SECURITY)
-_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, AUDIT_LOG, API_DOCS, SECURITY)
+_COORDINATION = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, API_DOCS, SECURITY)
+# Utilization management decides authorizations on the clock.
+_UM = (HOME, MEMBER_SEARCH, IDENTIFICATION, AUTHORIZATIONS, REFERRALS, API_DOCS, SECURITY)
+_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS, AUDIT_LOG, API_DOCS, SECURITY)
 
 MENU: dict[str, tuple[MenuItem, ...]] = {
     Role.PLAN_CARE_COORDINATION: _COORDINATION,
-    Role.PLAN_UTILIZATION_MANAGEMENT: _COORDINATION,
+    Role.PLAN_UTILIZATION_MANAGEMENT: _UM,
     Role.PLAN_PROVIDER_RELATIONS: _STAFF,
     Role.PLAN_COMPLIANCE_FINANCE: _COMPLIANCE,
     Role.PLAN_ADMIN: _ADMIN,
-    Role.ECM_PROVIDER_STAFF: _STAFF,
-    Role.LEAD_CARE_MANAGER: _STAFF,
-    Role.CS_PROVIDER_STAFF: _STAFF,
+    Role.ECM_PROVIDER_STAFF: _PROVIDER,
+    Role.LEAD_CARE_MANAGER: _PROVIDER,
+    Role.CS_PROVIDER_STAFF: _PROVIDER,
     Role.MEMBER: (HOME, MY_RECORD, SECURITY),
 }
 

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "carehub.apps.members",
     "carehub.apps.providers",
     "carehub.apps.identification",
+    "carehub.apps.referrals",
+    "carehub.apps.authorizations",
     "carehub.web",
 ]
 
@@ -105,6 +107,11 @@ OTP_TOTP_ISSUER = "CareHub"
 # Failed sign-ins (password or code) lock the username for a while (carehub.apps.accounts.services).
 CAREHUB_LOGIN_MAX_FAILURES = int(os.environ.get("CAREHUB_LOGIN_MAX_FAILURES", "5"))
 CAREHUB_LOGIN_LOCK_MINUTES = int(os.environ.get("CAREHUB_LOGIN_LOCK_MINUTES", "15"))
+
+# Authorization (carehub.apps.authorizations): the plan's default approval length in months (never under 6) and
+# overrides of tunable clocks, e.g. {"decision-notice": 3} (carehub.domain.deadlines). Holidays: CAREHUB_HOLIDAYS_FILE.
+CAREHUB_AUTHORIZATION_MONTHS = int(os.environ.get("CAREHUB_AUTHORIZATION_MONTHS", "12"))
+CAREHUB_CLOCK_OVERRIDES: dict[str, int] = {}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"

@@ -12,6 +12,8 @@ urlpatterns = [
     path("members/", include("carehub.apps.members.urls")),
     path("audit/", include("carehub.apps.audit.urls")),
     path("identification/", include("carehub.apps.identification.urls")),
+    path("referrals/", include("carehub.apps.referrals.urls")),
+    path("authorizations/", include("carehub.apps.authorizations.urls")),
     path("api/", api.urls),
 ]
 

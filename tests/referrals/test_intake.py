@@ -1,0 +1,156 @@
+"""Referral intake: validation naming every field, matching, duplicates, screening outcomes, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from factories import make_member, make_user
+
+from carehub.apps.accounts.models import Role
+from carehub.apps.audit.models import Action, AuditEvent
+from carehub.apps.referrals.models import Channel, Referral, ReferralStatus
+from carehub.apps.referrals.services import confirm_member, offer_other_care, submit_referral
+
+pytestmark = pytest.mark.django_db
+
+
+def referral_data(**changes):
+    data = {"source": "HOSPITAL", "referrer_name": "Dana Reyes", "referrer_organization": "Valley General",
+            "referrer_phone": "(510) 555-0100", "cin": "91111111A", "first_name": "Ana", "last_name": "Garcia",
+            "birth_date": "1980-05-17", "populations": ["ADULT_HOMELESS"], "facts": "Sleeping in car since March.",
+            "urgency": "ROUTINE"}
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def ana():
+    return make_member(first_name="Ana", last_name="Garcia", birth_date=date(1980, 5, 17), person_id="P-ANA",
+                       member_id="91111111A")
+
+
+@pytest.fixture
+def staff():
+    return make_user(Role.PLAN_CARE_COORDINATION)
+
+
+def test_empty_referral_names_every_missing_field_and_stores_nothing(staff):
+    result = submit_referral({}, actor=staff, channel=Channel.WEB)
+    assert not result.ok
+    assert {(e.field, e.code) for e in result.errors} == {
+        ("source", "required"), ("referrer_name", "required"), ("first_name", "required"),
+        ("last_name", "required"), ("birth_date", "required")}
+    assert Referral.objects.count() == 0
+    assert not AuditEvent.objects.filter(object_type="Referral").exists()
+
+
+def test_every_wrong_field_is_named_at_once(staff):
+    result = submit_referral(referral_data(source="ALIENS", birth_date="17/05/1980", cin="ABC", urgency="ASAP",
+                                           referrer_phone="call me", referrer_email="not-an-email",
+                                           populations=["ADULT_HOMELESS", "MARTIANS"]),
+                             actor=staff, channel=Channel.API)
+    assert {e.field: e.code for e in result.errors} == {
+        "source": "invalid_choice", "birth_date": "invalid_date", "cin": "invalid_cin", "urgency": "invalid_choice",
+        "referrer_phone": "invalid_phone", "referrer_email": "invalid_email", "populations": "unknown_population"}
+    assert Referral.objects.count() == 0
+
+
+def test_referrer_needs_a_way_to_be_reached(staff):
+    result = submit_referral(referral_data(referrer_phone=""), actor=staff, channel=Channel.WEB)
+    assert [(e.field, e.code) for e in result.errors] == [("referrer_phone", "no_contact")]
+
+
+def test_future_birth_date_is_refused(staff):
+    result = submit_referral(referral_data(birth_date="2999-01-01"), actor=staff, channel=Channel.WEB)
+    assert [(e.field, e.code) for e in result.errors] == [("birth_date", "future_date")]
+
+
+def test_valid_referral_is_matched_by_cin_acknowledged_and_audited(ana, staff):
+    result = submit_referral(referral_data(), actor=staff, channel=Channel.WEB)
+    referral = result.referral
+    assert referral.member == ana and referral.status == ReferralStatus.OPEN
+    assert referral.reference.startswith("ECM-") and len(referral.reference) == 12
+    assert result.acknowledgement == f"Referral received. Reference number {referral.reference}."
+    event = AuditEvent.objects.get(object_type="Referral", action=Action.CREATE)
+    assert (event.object_id, event.person_id, event.actor_id) == (referral.reference, "P-ANA", staff.pk)
+
+
+def test_matched_by_name_and_birth_date_without_cin(ana, staff):
+    referral = submit_referral(referral_data(cin="", first_name="ana", last_name="GARCIA"), actor=staff,
+                               channel=Channel.WEB).referral
+    assert referral.member == ana and referral.match_note == ""
+
+
+@pytest.mark.parametrize(("changes", "note"), [
+    ({"birth_date": "1980-05-18"}, "CIN found but the date of birth differs"),
+    ({"cin": "92222222B"}, ""),  # unknown CIN but name and date of birth match: matched, see below
+    ({"cin": "", "first_name": "Anna"}, "no member with this CIN, or this name and date of birth"),
+])
+def test_unsure_matches_wait_for_review(ana, staff, changes, note):
+    referral = submit_referral(referral_data(**changes), actor=staff, channel=Channel.WEB).referral
+    if not note:
+        assert referral.member == ana
+        assert referral.match_note == "matched by name and date of birth; CIN not found"
+        return
+    assert referral.member is None and referral.status == ReferralStatus.MATCH_REVIEW
+    assert referral.match_note == note
+
+
+def test_cin_with_a_different_birth_date_waits_for_review(ana, staff):
+    make_member(first_name="Ana", last_name="Garcia", birth_date=date(1980, 5, 18))  # a namesake
+    referral = submit_referral(referral_data(birth_date="1980-05-18"), actor=staff, channel=Channel.WEB).referral
+    assert referral.status == ReferralStatus.MATCH_REVIEW
+    assert referral.match_note == "CIN found but the date of birth differs"
+
+
+def test_two_members_with_same_name_and_birth_date_wait_for_review(ana, staff):
+    make_member(first_name="Ana", last_name="Garcia", birth_date=date(1980, 5, 17))
+    referral = submit_referral(referral_data(cin=""), actor=staff, channel=Channel.WEB).referral
+    assert referral.match_note == "more than one member has this name and date of birth"
+
+
+def test_second_referral_for_a_member_with_an_open_one_is_linked_not_doubled(ana, staff):
+    first = submit_referral(referral_data(), actor=staff, channel=Channel.WEB).referral
+    second_result = submit_referral(referral_data(source="COUNTY", referrer_name="County BH"), actor=staff,
+                                    channel=Channel.API)
+    second = second_result.referral
+    assert second.status == ReferralStatus.LINKED and second.duplicate_of == first
+    assert "already has an open referral" in second_result.acknowledgement
+    third = submit_referral(referral_data(source="SCHOOL"), actor=staff, channel=Channel.WEB).referral
+    assert third.duplicate_of == first  # always linked to the open one, never to another link
+    assert Referral.objects.filter(member=ana, duplicate_of__isnull=True).count() == 1
+
+
+def test_closed_referral_does_not_absorb_a_new_one(ana, staff):
+    first = submit_referral(referral_data(), actor=staff, channel=Channel.WEB).referral
+    offer_other_care(first, actor=staff, reason="Does not meet criteria")
+    second = submit_referral(referral_data(), actor=staff, channel=Channel.WEB).referral
+    assert second.status == ReferralStatus.OPEN and second.duplicate_of is None
+
+
+def test_review_queue_confirms_the_member_and_links_duplicates(ana, staff):
+    open_one = submit_referral(referral_data(), actor=staff, channel=Channel.WEB).referral
+    unsure = submit_referral(referral_data(cin="", first_name="Anita"), actor=staff, channel=Channel.WEB).referral
+    confirmed = confirm_member(unsure, ana, actor=staff)
+    assert confirmed.member == ana and confirmed.status == ReferralStatus.LINKED
+    assert confirmed.duplicate_of == open_one
+    assert AuditEvent.objects.filter(object_type="Referral", action=Action.UPDATE, person_id="P-ANA").exists()
+
+
+def test_not_eligible_is_offered_other_care_and_the_referrer_is_told(ana, staff):
+    referral = submit_referral(referral_data(), actor=staff, channel=Channel.WEB).referral
+    offer_other_care(referral, actor=staff, reason="No qualifying population on screening")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.OTHER_CARE_OFFERED
+    assert "offering other care management" in referral.referrer_message
+    assert "qualifying" not in referral.referrer_message  # the internal reason is not sent to the referrer
+    with pytest.raises(ValueError, match="open, matched"):
+        offer_other_care(referral, actor=staff, reason="again")
+
+
+def test_same_external_id_twice_changes_nothing(ana, staff):
+    first = submit_referral(referral_data(external_id="EHR-1"), actor=staff, channel=Channel.API)
+    again = submit_referral(referral_data(external_id="EHR-1"), actor=staff, channel=Channel.API)
+    assert again.already_received and again.referral == first.referral
+    assert Referral.objects.count() == 1
