@@ -75,7 +75,8 @@ def assign_batch(members: Sequence[MemberCase], providers: Mapping[str, Provider
                 for _ in range(counts.get((g, p), 0)):
                     decided[next(queue)] = (problem.providers[p].npi, Rule.BEST_MATCH)
             for i in member_indexes:
-                chosen = decided[i][0] if decided[i] else ""
+                decision = decided[i]
+                chosen = decision[0] if decision else ""
                 others = [problem.providers[p].npi for p, _ in arcs if problem.providers[p].npi != chosen]
                 considered[i].extend(Considered(Rule.BEST_MATCH, npi, "LOWER_MATCH" if chosen else "FULL")
                                      for npi in others[:BEST_MATCH_ALTERNATIVES])
