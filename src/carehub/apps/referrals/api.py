@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from carehub.apps.referrals import selectors, services
 from carehub.apps.referrals.models import Channel
@@ -78,14 +78,15 @@ def _ack(result: services.IntakeResult) -> dict[str, Any]:
 
 @router.post("", response={200: AcknowledgementOut, 201: AcknowledgementOut, 422: ErrorsOut},
              summary="Submit an ECM referral")
-def create_referral(request: HttpRequest, payload: ReferralIn) -> tuple[int, dict[str, Any]]:
+def create_referral(request: HttpRequest, payload: ReferralIn) -> Status:
     user = request.auth
     if not (user.is_plan_staff or user.is_provider_staff):
         raise PermissionDenied
     result = services.submit_referral(payload.dict(), actor=user, channel=Channel.API)
     if not result.ok:
-        return 422, {"detail": "The referral was not accepted.", "errors": [e.as_dict() for e in result.errors]}
-    return (200 if result.already_received else 201), _ack(result)
+        return Status(422, {"detail": "The referral was not accepted.",
+                            "errors": [e.as_dict() for e in result.errors]})
+    return Status(200 if result.already_received else 201, _ack(result))
 
 
 @router.get("/{reference}", response=ReferralOut, summary="One referral and its status")
