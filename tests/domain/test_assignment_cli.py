@@ -47,11 +47,13 @@ def plan(folder: Path) -> Path:
           "G,91000007A,1980-01-01,2020-01-01,,Contra Costa,es,",
           "H,91000008A,1980-01-01,2020-01-01,,Contra Costa,en,",
           "I,91000009A,1980-01-01,2020-01-01,2023-12-31,Alameda,en,",
-          "J,91000010A,1980-01-01,2020-01-01,,Contra Costa,en,")
+          "J,91000010A,1980-01-01,2020-01-01,,Contra Costa,en,",
+          "K,91000011A,2012-01-01,2020-01-01,,Alameda,en,")
     write(folder / "program_enrollment.csv", "person_id,program,start_date,end_date,source,detail",
           f"B,WPC,2019-01-01,2021-12-31,county,{WPC}",
           f"C,CCS_WCM,2022-01-01,,county,{CCS}",
-          f"E,SMHS,2025-01-01,,county,{SMHS}")
+          f"E,SMHS,2025-01-01,,county,{SMHS}",
+          f"K,DMC_ODS,2026-02-01,,county,{BH_OLD}")
     write(folder / "medical_claim.csv",
           "claim_id,claim_line_number,claim_type,person_id,claim_start_date,billing_npi,diagnosis_code_1",
           f"c1,1,professional,D,2026-01-10,{BH_OLD},F20.9",
@@ -157,3 +159,9 @@ def test_authorization_date_after_as_of_or_not_a_date_is_rejected(tmp_path):
     assert result.exit_code == 1 and "members.csv, line 2, authorized_on: after --as-of" in result.output
     result, out = run(tmp_path / "again", "A,ADULT_HOMELESS,,,02/11/2026", header=MEMBERS + ",authorized_on")
     assert result.exit_code == 1 and "line 2, authorized_on: not a date" in result.output
+
+
+def test_behavioral_health_provider_from_a_dmc_program_row(tmp_path):
+    result, out = run(tmp_path, "K,CHILD_SMH_SUD,,")
+    assert result.exit_code == 0, result.output
+    assert out.read_text().splitlines()[1] == f"K,{BH_OLD},BEHAVIORAL_HEALTH"
