@@ -48,7 +48,7 @@ def plan(folder: Path) -> Path:
           "H,91000008A,1980-01-01,2020-01-01,,Contra Costa,en,",
           "I,91000009A,1980-01-01,2020-01-01,2023-12-31,Alameda,en,",
           "J,91000010A,1980-01-01,2020-01-01,,Contra Costa,en,",
-          "K,91000011A,2012-01-01,2020-01-01,,Alameda,en,")
+          "K,91000011A,1990-01-01,2020-01-01,,Alameda,en,")
     write(folder / "program_enrollment.csv", "person_id,program,start_date,end_date,source,detail",
           f"B,WPC,2019-01-01,2021-12-31,county,{WPC}",
           f"C,CCS_WCM,2022-01-01,,county,{CCS}",
@@ -162,6 +162,6 @@ def test_authorization_date_after_as_of_or_not_a_date_is_rejected(tmp_path):
 
 
 def test_behavioral_health_provider_from_a_dmc_program_row(tmp_path):
-    result, out = run(tmp_path, "K,CHILD_SMH_SUD,,")
+    result, out = run(tmp_path, "K,ADULT_SMH_SUD,,")
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines()[1] == f"K,{BH_OLD},BEHAVIORAL_HEALTH"
