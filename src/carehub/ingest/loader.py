@@ -11,6 +11,7 @@ warehouse and the database stay exactly as they were.
 from __future__ import annotations
 
 import fcntl
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from carehub import warehouse
 from carehub.ingest.canonical import create_canonical_view, warehouse_rows_sql
 from carehub.ingest.layout import TABLES, TableFiles, discover
-from carehub.ingest.operational import TARGETS, apply_targets, tune_connection
+from carehub.ingest.operational import TARGETS, apply_targets, prepare_targets, tune_connection
 from carehub.ingest.sources import Problem, SourceSet, duckdb_reason
 from carehub.ingest.validate import MAX_SHOWN, Findings, validate_table
 from carehub.paths import data_dir
@@ -222,13 +223,18 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened:
     # The warehouse and the operational database are independent until the final switch: write both at once.
     present = set(opened)  # the tables of the operational database (claims are added by the worker)
     worker = threading.Thread(target=run, name="carehub-load-warehouse")
-    progress.update(task, description="writing the warehouse and the operational database")
+    tmp = tempfile.TemporaryDirectory(prefix="stage-", dir=data_dir() / "tmp")
     try:
-        worker.start()
         try:
+            progress.update(task, description="preparing the operational tables")
+            mark = time.monotonic()
+            prepared = prepare_targets(con, present, Path(tmp.name))
+            phases["operational prepare"] = time.monotonic() - mark
+            progress.update(task, description="writing the warehouse and the operational database")
+            worker.start()
             tune_connection()
             with transaction.atomic():
-                changes = apply_targets(con, present, progress=lambda _label: progress.advance(task), phases=phases)
+                changes = apply_targets(prepared, progress=lambda _label: progress.advance(task), phases=phases)
                 mark = time.monotonic()
                 worker.join()
                 phases["waiting for warehouse"] = time.monotonic() - mark
@@ -241,7 +247,9 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened:
                 _audit(folder, src.rows, changes, written)
             phases["audit + commit"] = time.monotonic() - mark
         finally:
-            worker.join()  # a database failure: let the warehouse writer finish before removing its files
+            if worker.ident is not None:
+                worker.join()  # a database failure: let the warehouse writer finish before removing its files
+            tmp.cleanup()
     except duckdb.Error as exc:
         warehouse.discard(version)
         raise _reject(folder, f"the warehouse could not be written ({duckdb_reason(exc)[1]})") from None

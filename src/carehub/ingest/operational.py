@@ -11,13 +11,13 @@ caller's transaction.
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 from django.db import connection, models
 
 from carehub.apps.members.models import (
@@ -169,25 +169,51 @@ class Counts:
         return {k: v for k, v in vars(self).items() if v or k != "kept"}
 
 
-def _fill_stage(con: duckdb.DuckDBPyConnection, query: str, names: list[str], stage: str) -> None:
-    raw = connection.connection
-    cols = ", ".join(_q(n) for n in names)
-    if connection.vendor == "postgresql":
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "stage.csv"
+@dataclass
+class Prepared:
+    """A target's rows computed by DuckDB ahead of the database write: an Arrow table (SQLite) or a CSV file
+    (PostgreSQL COPY). Computed before the warehouse thread starts, so the database write never waits for
+    DuckDB's thread pool, which the warehouse write keeps busy."""
+
+    target: Target
+    names: list[str]
+    rows: pa.Table | None = None
+    csv: Path | None = None
+
+
+def prepare_targets(con: duckdb.DuckDBPyConnection, present: set[str], tmp: Path) -> list[Prepared]:
+    """Compute the rows of every target whose input table is present."""
+    out = []
+    for target in TARGETS:
+        if target.needs not in present:
+            continue
+        query, names = stage_query(con, target)
+        if connection.vendor == "postgresql":
+            path = tmp / f"{target.label}.csv"
             con.execute(f"COPY ({query}) TO '{path}' (FORMAT csv, HEADER true)")
-            with raw.cursor() as cur, cur.copy(f"COPY {stage} ({cols}) FROM STDIN (FORMAT csv, HEADER true)") as cp, \
-                    path.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    cp.write(chunk)
-            with raw.cursor() as cur:
-                cur.execute(f"ANALYZE {stage}")
+            out.append(Prepared(target, names, csv=path))
+        else:
+            out.append(Prepared(target, names, rows=con.sql(query).to_arrow_table()))
+    return out
+
+
+def _fill_stage(prepared: Prepared, stage: str) -> None:
+    raw = connection.connection
+    names = prepared.names
+    cols = ", ".join(_q(n) for n in names)
+    if prepared.csv is not None:
+        with raw.cursor() as cur, cur.copy(f"COPY {stage} ({cols}) FROM STDIN (FORMAT csv, HEADER true)") as cp, \
+                prepared.csv.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                cp.write(chunk)
+        with raw.cursor() as cur:
+            cur.execute(f"ANALYZE {stage}")
         return
-    result = con.execute(query)
+    assert prepared.rows is not None
     insert = f"INSERT INTO {stage} ({cols}) VALUES ({', '.join('?' for _ in names)})"
     cur = raw.cursor()
-    while batch := result.fetchmany(BATCH):
-        cur.executemany(insert, batch)
+    for batch in prepared.rows.to_batches(BATCH):
+        cur.executemany(insert, zip(*(column.to_pylist() for column in batch.columns), strict=True))
 
 
 def tune_connection() -> None:
@@ -201,26 +227,24 @@ def tune_connection() -> None:
             cur.execute("PRAGMA temp_store = MEMORY")
 
 
-def apply_targets(con: duckdb.DuckDBPyConnection, present: set[str],
-                  progress: Callable[[str], None] = lambda _label: None,
+def apply_targets(prepared: list[Prepared], progress: Callable[[str], None] = lambda _label: None,
                   phases: dict[str, float] | None = None) -> dict[str, dict[str, int]]:
-    """Stage and apply every target whose input table is present. Returns counts per target; wall seconds of
-    staging and upsert go to `phases` when given."""
+    """Stage and apply the prepared targets. Returns counts per target; wall seconds of staging and upsert go
+    to `phases` when given."""
     phases = {} if phases is None else phases
     mark = time.monotonic()
-    targets = [t for t in TARGETS if t.needs in present]
     loaded = {t.model for t in TARGETS} | {ProviderSite}
     counts: dict[str, Counts] = {}
     with connection.cursor() as cur:
         staged: list[tuple[Target, str, list[str]]] = []
-        for target in targets:
-            query, names = stage_query(con, target)
+        for item in prepared:
+            target, names = item.target, item.names
             table = _q(target.model._meta.db_table)
             cur.execute(f"SELECT 1 FROM {table} t WHERE {target.scope} LIMIT 1")
             if cur.fetchone() is None and target.model is not ProviderOrganization:
                 # Nothing of this target stored yet (first load): every row is an insert; write the table
                 # directly instead of through a staging table.
-                _fill_stage(con, query, names, table)
+                _fill_stage(item, table)
                 cur.execute(f"SELECT count(*) FROM {table} t WHERE {target.scope}")
                 counts[target.label] = Counts(inserted=cur.fetchone()[0])
                 progress(target.label)
@@ -229,7 +253,7 @@ def apply_targets(con: duckdb.DuckDBPyConnection, present: set[str],
             cols = ", ".join(_q(n) for n in names)
             cur.execute(f"DROP TABLE IF EXISTS {stage}")
             cur.execute(f"CREATE TEMP TABLE {stage} AS SELECT {cols} FROM {table} WHERE 1=0")
-            _fill_stage(con, query, names, stage)
+            _fill_stage(item, stage)
             cur.execute(f"CREATE INDEX {stage}_key ON {stage} ({_q(target.unique)})")
             staged.append((target, stage, names))
             progress(target.label)
