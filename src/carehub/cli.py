@@ -232,6 +232,55 @@ def export_capacity(
                   markup=False, highlight=False)
 
 
+@export_app.command("mif")
+def export_mif(
+    provider: Annotated[str, typer.Option(help="The ECM provider's NPI.")],
+    period: Annotated[str, typer.Option(help="Reporting period YYYY-MM.")],
+    out: Annotated[Path, typer.Option(help="Excel workbook to write (.xlsx).")],
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """The Member Information File (MIF) for the members assigned to one ECM provider (spec/dhcs-interchange.md)."""
+    _django(database)
+    from carehub.apps.assignments.exchange import ExchangeError, write_mif
+    from carehub.apps.audit.services import JobActor
+
+    try:
+        rows = write_mif(provider, period, out, actor=JobActor("export-mif"))
+    except ExchangeError as problem:
+        console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"wrote {out}: {rows:,} members", markup=False, highlight=False)
+
+
+def _import_exchange(kind: str, file: Path, database: str | None) -> None:
+    _django(database)
+    from carehub.apps.assignments.exchange import import_file
+    from carehub.apps.audit.services import JobActor
+
+    report = import_file(kind, file.read_bytes(), name=file.name, actor=JobActor(f"import-{kind.lower()}"))
+    console.print(report.summary(), markup=False, highlight=False)
+    if not report.accepted:
+        raise typer.Exit(1)
+
+
+@import_app.command("rtf")
+def import_rtf(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Return Transmission File (.xlsx).")],
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """Import a provider's Return Transmission File, all or nothing; re-importing it changes nothing."""
+    _import_exchange("RTF", file, database)
+
+
+@import_app.command("otf")
+def import_otf(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Outreach Tracker File (.xlsx).")],
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """Import a provider's Outreach Tracker File, all or nothing; re-importing it changes nothing."""
+    _import_exchange("OTF", file, database)
+
+
 def main() -> None:
     app()
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from carehub.apps.assignments.api import router as assignments_router
 from carehub.apps.authorizations.api import router as authorizations_router
 from carehub.apps.identification.api import router as identification_router
 from carehub.apps.members.api import router as members_router
@@ -34,3 +35,4 @@ api.add_router("/members", members_router)
 api.add_router("/identification", identification_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/authorizations", authorizations_router)
+api.add_router("/assignments", assignments_router)

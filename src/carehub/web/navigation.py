@@ -30,16 +30,22 @@ IDENTIFICATION = MenuItem("identification", "Populations of Focus", "identificat
 REFERRALS = MenuItem("referrals", "Referrals", "referrals:queue")
 REFER = MenuItem("refer", "Refer a member", "referrals:new")
 AUTHORIZATIONS = MenuItem("authorizations", "Authorizations", "authorizations:worklist")
+ASSIGNMENTS = MenuItem("assignments", "Assignment", "assignments:queue")
+MY_ASSIGNMENTS = MenuItem("my-assignments", "Assigned members", "assignments:mine")
+EXCHANGE_FILES = MenuItem("exchange-files", "Exchange files", "assignments:files")
 
 _STAFF = (HOME, MEMBER_SEARCH, API_DOCS, SECURITY)
 # Provider staff also refer members for ECM (seed 004 VI.D.5).
 _PROVIDER = (HOME, MEMBER_SEARCH, REFER, API_DOCS, SECURITY)
+# ECM provider staff and Lead Care Managers work their assigned members and exchange files with the plan.
+_ECM_PROVIDER = (HOME, MEMBER_SEARCH, MY_ASSIGNMENTS, EXCHANGE_FILES, REFER, API_DOCS, SECURITY)
 _COMPLIANCE = (HOME, MEMBER_SEARCH, AUDIT_LOG, API_DOCS, SECURITY)
 # Plan roles that work identified members: the Population of Focus worklist and run summaries.
-_COORDINATION = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, API_DOCS, SECURITY)
+_COORDINATION = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, ASSIGNMENTS, API_DOCS, SECURITY)
 # Utilization management decides authorizations on the clock.
 _UM = (HOME, MEMBER_SEARCH, IDENTIFICATION, AUTHORIZATIONS, REFERRALS, API_DOCS, SECURITY)
-_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS, AUDIT_LOG, API_DOCS, SECURITY)
+_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS, ASSIGNMENTS, AUDIT_LOG, API_DOCS,
+          SECURITY)
 
 MENU: dict[str, tuple[MenuItem, ...]] = {
     Role.PLAN_CARE_COORDINATION: _COORDINATION,
@@ -47,8 +53,8 @@ MENU: dict[str, tuple[MenuItem, ...]] = {
     Role.PLAN_PROVIDER_RELATIONS: _STAFF,
     Role.PLAN_COMPLIANCE_FINANCE: _COMPLIANCE,
     Role.PLAN_ADMIN: _ADMIN,
-    Role.ECM_PROVIDER_STAFF: _PROVIDER,
-    Role.LEAD_CARE_MANAGER: _PROVIDER,
+    Role.ECM_PROVIDER_STAFF: _ECM_PROVIDER,
+    Role.LEAD_CARE_MANAGER: _ECM_PROVIDER,
     Role.CS_PROVIDER_STAFF: _PROVIDER,
     Role.MEMBER: (HOME, MY_RECORD, SECURITY),
 }

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "carehub.apps.identification",
     "carehub.apps.referrals",
     "carehub.apps.authorizations",
+    "carehub.apps.assignments",
     "carehub.web",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("identification/", include("carehub.apps.identification.urls")),
     path("referrals/", include("carehub.apps.referrals.urls")),
     path("authorizations/", include("carehub.apps.authorizations.urls")),
+    path("assignments/", include("carehub.apps.assignments.urls")),
     path("api/", api.urls),
 ]
 

@@ -1,0 +1,264 @@
+"""Exchange files with ECM providers (spec/dhcs-interchange.md): the Member Information File (MIF) out, the Return
+Transmission File (RTF) and Outreach Tracker File (OTF) in.
+
+Imports are all or nothing: every row is checked first (layout, then the database: a known provider of the
+uploader's organization, a CIN assigned to that provider) and any problem rejects the file with a report of file,
+row, column and problem, so that the provider fixes the file and sends it whole again (the spec does not say that
+good rows of a bad file apply). Good files store every row as a ProviderReport keyed by its natural key and apply
+what models exist for (ECM status, Lead Care Manager, care-plan and encounter dates, discontinuation); re-importing
+the same rows changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from calendar import monthrange
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from carehub.apps.assignments.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    ExchangeFile,
+    ProviderReport,
+)
+from carehub.apps.assignments.services import end_assignment
+from carehub.apps.audit.models import Action
+from carehub.apps.audit.services import record
+from carehub.apps.providers.models import ProviderOrganization
+from carehub.domain.dhcsfiles import Problem, layout, read_workbook, write_workbook
+from carehub.domain.dhcsfiles.workbook import sha256_of
+
+CIN = {"RTF": "Member Client Index Number (CIN)", "OTF": "Member Client Index Number"}
+NPI = {"RTF": "ECM Provider National Provider Identifier (NPI)", "OTF": "ECM Provider NPI"}
+PERIOD = "Member Information File Reporting Period"
+# RTF column -> Assignment field it updates.
+RTF_FIELDS = {
+    "Member ECM Status": "ecm_status",
+    "ECM Enrollment Start Date": "enrollment_start",
+    "Date of Latest Care Plan Revision": "care_plan_revised_on",
+    "Date of Most Recent Encounter with Member": "last_encounter_on",
+    "ECM Lead Care Manager Name": "lead_care_manager_name",
+    "ECM Lead Care Manager Name Phone Number": "lead_care_manager_phone",
+    "ECM Lead Care Manager Email": "lead_care_manager_email",
+}
+
+
+class ExchangeError(ValueError):
+    """A request that cannot be met (unknown provider, bad period); the message says what to fix."""
+
+
+def _plan(key: str, default: str) -> str:
+    """The plan's identity for file headers (settings.CAREHUB_PLAN, shared with notices)."""
+    return str((getattr(settings, "CAREHUB_PLAN", None) or {}).get(key, default))
+
+
+def _period_bounds(period: str) -> tuple[date, date]:
+    try:
+        year, month = (int(p) for p in period.split("-"))
+        return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    except ValueError:
+        raise ExchangeError("the period must be YYYY-MM") from None
+
+
+# ---- MIF out ----------------------------------------------------------------------------------------------------
+
+def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]]:
+    """One row per member assigned to the provider at some point in the period (not returned)."""
+    first, last = _period_bounds(period)
+    today = timezone.localdate()
+    assignments = (Assignment.objects.filter(provider_npi=provider.npi, assigned_at__date__lte=last)
+                   .exclude(status=AssignmentStatus.RETURNED)
+                   .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gte=first))
+                   .select_related("member", "authorization").order_by("member__last_name", "member_id"))
+    rows = []
+    for a in assignments:
+        m, auth = a.member, a.authorization
+        rows.append({
+            "Primary Payer (MCP) Identifier": _plan("code", "CAREHUB"),
+            "MCP Name": _plan("name", "CareHub Demo Plan"),
+            "MCP Contact Phone Number": _plan("phone", ""),
+            "Member Client Index Number (CIN)": m.member_id, "Member Last Name": m.last_name,
+            "Member First Name": m.first_name, "Member Date of Birth": m.birth_date, "Member Gender": m.gender,
+            "Member Preferred Language": m.preferred_language, "Member Residential Address": m.address,
+            "Member Residential City": m.city, "Member Residential State": m.state,
+            "Member Residential Zip": m.zip_code, "Member Phone Number": m.phone,
+            "Member Homelessness Indicator": "Y" if "HOMELESS" in a.population else "N",
+            "Member POF Indicator": "Y" if a.population else "N", "Member POF": a.population,
+            "Member PCP NPI": m.pcp_npi or None,
+            "ECM Authorization Number": str(auth.pk) if auth else None,
+            "ECM Authorization Start Date": auth.start_date if auth else None,
+            "ECM Authorization End Date": auth.end_date if auth else None,
+            "ECM Assignment Date": timezone.localdate(a.assigned_at),
+            "Member Information File Reporting Period": period, "Member Information File Production Date": today,
+            "ECM Provider Name": provider.name, "ECM Provider National Provider Identifier (NPI)": provider.npi,
+            "ECM Provider Tax ID Number (TIN)": provider.tin or None,
+        })
+    return rows
+
+
+def write_mif(npi: str, period: str, out: Any, *, actor: Any) -> int:
+    """Write the MIF for the members assigned to `npi` in `period` (YYYY-MM) to `out` (path or stream); audited.
+    Returns the number of member rows."""
+    provider = ProviderOrganization.objects.filter(npi=npi).first()
+    if provider is None:
+        raise ExchangeError("no provider in the network has that NPI")
+    rows = mif_rows(provider, period)
+    count = write_workbook(out, layout("MIF"), rows, sheet_title="MIF")
+    record(actor=actor, action=Action.EXPORT, object_type="MemberInformationFile", object_id=npi,
+           purpose="MIF to the ECM provider", detail={"period": period, "rows": count})
+    return count
+
+
+def mif_bytes(npi: str, period: str, *, actor: Any) -> io.BytesIO:
+    buffer = io.BytesIO()
+    write_mif(npi, period, buffer, actor=actor)
+    buffer.seek(0)
+    return buffer
+
+
+# ---- RTF / OTF in -----------------------------------------------------------------------------------------------
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    changed: int = 0
+    unchanged: int = 0
+    ended: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            shown = "\n".join(str(p) for p in self.problems[:200])
+            more = f"\n... and {len(self.problems) - 200} more" if len(self.problems) > 200 else ""
+            return f"{self.file}: rejected, nothing applied ({len(self.problems)} problems)\n{shown}{more}"
+        return (f"{self.file}: {self.rows} rows accepted ({self.changed} new or changed, {self.unchanged} "
+                f"unchanged, {self.ended} assignments ended by discontinuation)")
+
+
+def _json(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items() if v is not None}
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _check_rows(kind: str, rows: list, file: str, allowed_npis: Collection[str] | None) -> tuple[
+        list[Problem], dict[tuple[str, str], Assignment]]:
+    """Database checks of every row; returns problems and (npi, cin) -> the assignment the row reports on."""
+    npis = {r.values[NPI[kind]] for r in rows}
+    known = set(ProviderOrganization.objects.filter(npi__in=npis).values_list("npi", flat=True))
+    cins = {r.values[CIN[kind]] for r in rows}
+    assignments: dict[tuple[str, str], Assignment] = {}
+    for a in (Assignment.objects.filter(provider_npi__in=known, member__member_id__in=cins)
+              .exclude(status=AssignmentStatus.RETURNED).select_related("member").order_by("assigned_at", "pk")):
+        key = (a.provider_npi, a.member.member_id)
+        if key not in assignments or a.is_open:
+            assignments[key] = a  # the open one, else the latest
+    problems: list[Problem] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    for r in rows:
+        npi, cin = r.values[NPI[kind]], r.values[CIN[kind]]
+        if npi not in known:
+            problems.append(Problem(file, r.row, NPI[kind], "no ECM provider in the plan's network has this NPI"))
+            continue
+        if allowed_npis is not None and npi not in allowed_npis:
+            problems.append(Problem(file, r.row, NPI[kind], "this NPI is not your organization's"))
+            continue
+        if (npi, cin) not in assignments:
+            problems.append(Problem(file, r.row, CIN[kind], "no member assigned to this provider has this CIN"))
+            continue
+        key = _natural_key(kind, r.values)
+        if key in seen:
+            problems.append(Problem(file, r.row, CIN[kind], f"the same member is reported again (row {seen[key]})"))
+        seen.setdefault(key, r.row)
+    return problems, assignments
+
+
+def _natural_key(kind: str, v: dict[str, Any]) -> tuple[Any, ...]:
+    if kind == "RTF":
+        return (kind, v[NPI[kind]], v[CIN[kind]], v[PERIOD])
+    return (kind, v[NPI[kind]], v[CIN[kind]], v["Date of Outreach Attempt"], v["Outreach Attempt Method"].lower())
+
+
+def import_file(kind: str, data: bytes, *, name: str, actor: Any,
+                allowed_npis: Collection[str] | None = None) -> ImportReport:
+    """Validate and apply an RTF or OTF workbook, all or nothing. `allowed_npis`: the uploader's NPIs (None for
+    the plan's own command line). Every import, accepted or not, is logged as an ExchangeFile and audited."""
+    kind = kind.upper()
+    if kind not in ("RTF", "OTF"):
+        raise ExchangeError("kind must be RTF or OTF")
+    read = read_workbook(io.BytesIO(data), layout(kind), today=timezone.localdate(), name=name)
+    report = ImportReport(kind, read.file, rows=len(read.rows), problems=list(read.problems))
+    assignments: dict[tuple[str, str], Assignment] = {}
+    if report.accepted:
+        problems, assignments = _check_rows(kind, read.rows, read.file, allowed_npis)
+        report.problems.extend(problems)
+    with transaction.atomic():
+        log = ExchangeFile.objects.create(
+            kind=kind, filename=name[:200], sha256=sha256_of(data), at=timezone.now(),
+            actor_label=getattr(actor, "label", "") or getattr(actor, "username", ""), rows=report.rows,
+            accepted=report.accepted, problems=[p.as_dict() for p in report.problems[:1000]],
+            provider_npi=next(iter({r.values[NPI[kind]] for r in read.rows}), "") if read.rows else "")
+        if report.accepted:
+            for r in read.rows:
+                _apply(kind, r.values, assignments[(r.values[NPI[kind]], r.values[CIN[kind]])], log, report,
+                       actor)
+            log.changed = report.changed
+            log.save(update_fields=["changed"])
+        record(actor=actor, action=Action.LOAD, object_type=f"{kind}File", object_id=str(log.pk),
+               purpose=f"{kind} from an ECM provider",
+               detail={"accepted": report.accepted, "rows": report.rows, "problems": len(report.problems),
+                       "changed": report.changed, "ended": report.ended})
+    return report
+
+
+def _apply(kind: str, values: dict[str, Any], assignment: Assignment, log: ExchangeFile, report: ImportReport,
+           actor: Any) -> None:
+    data = _json(values)
+    row_key = _digest(*_natural_key(kind, values))
+    row_hash = _digest(data)
+    existing = ProviderReport.objects.filter(row_key=row_key).first()
+    reported_on = values.get("Date of Outreach Attempt") or values.get(
+        "Member Information Return Transmission File Production Date")
+    if existing is not None and existing.row_hash == row_hash:
+        report.unchanged += 1
+        return
+    ProviderReport.objects.update_or_create(row_key=row_key, defaults=dict(
+        kind=kind, provider_npi=values[NPI[kind]], member_id=assignment.member_id, row_hash=row_hash, data=data,
+        reported_on=reported_on, source_file=log, updated_at=timezone.now()))
+    report.changed += 1
+    record(actor=actor, action=Action.UPDATE, object_type="ProviderReport", object_id=row_key[:16],
+           person_id=assignment.member_id, purpose=f"{kind} row from the ECM provider")
+    if kind != "RTF":
+        return
+    changed = [f for column, f in RTF_FIELDS.items()
+               if values.get(column) is not None and getattr(assignment, f) != values[column]]
+    for column, f in RTF_FIELDS.items():
+        if f in changed:
+            setattr(assignment, f, values[column])
+    if changed:
+        assignment.save(update_fields=changed)
+    stopped = values.get("Discontinuation Date")
+    if stopped is not None and assignment.status in OPEN_STATUSES:
+        code = values.get("Discontinuation Reason Code")
+        reason = f"discontinued by the provider (DHCS code {code})" if code else "discontinued by the provider"
+        end_assignment(assignment, reason, actor=actor, on=stopped)
+        report.ended += 1

@@ -1,0 +1,147 @@
+"""Assignment pages: the plan's queue (overdue first) with changes of provider, the provider's assigned members
+with accept/return, and exchange files (MIF download, RTF/OTF upload). Views parse, authorize, call services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from carehub.apps.assignments import exchange, selectors, services
+from carehub.apps.assignments.models import ChangeChannel, ProviderChangeRequest
+from carehub.apps.members.selectors import audited_member, organization_npis
+from carehub.web.navigation import allowed
+
+QUEUE_KEY = "assignments"
+MINE_KEY = "my-assignments"
+FILES_KEY = "exchange-files"
+
+
+def _require(request: HttpRequest, key: str) -> None:
+    if not allowed(request.user.role, key):
+        raise PermissionDenied
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    _require(request, QUEUE_KEY)
+    lines = selectors.audited_queue(request.user, route=request.path)
+    changes = selectors.audited_change_requests(request.user, route=request.path)
+    return render(request, "assignments/queue.html", {
+        "lines": lines, "changes": changes, "channels": ChangeChannel.choices, "now": timezone.now(),
+        "overdue": sum(line.overdue for line in lines), "message": request.GET.get("done", "")})
+
+
+@require_POST
+def run_batch(request: HttpRequest) -> HttpResponse:
+    _require(request, QUEUE_KEY)
+    outcome = services.assign_authorized(actor=request.user)
+    return redirect(f"{request.path.rsplit('run/', 1)[0]}?done={outcome.summary()}")
+
+
+@require_POST
+def new_change(request: HttpRequest) -> HttpResponse:
+    """Plan staff record a member's request to change provider received by phone or mail."""
+    _require(request, QUEUE_KEY)
+    member = audited_member(request.user, request.POST.get("person_id", "").strip(), route=request.path)
+    if member is None:
+        raise Http404
+    try:
+        services.request_provider_change(member, actor=request.user, channel=request.POST.get("channel", ""),
+                                         requested_npi=request.POST.get("requested_npi", ""),
+                                         reason=request.POST.get("reason", ""),
+                                         urgent=request.POST.get("urgent") == "on")
+    except services.AssignmentError as problem:
+        return HttpResponse(str(problem), status=400)
+    return redirect("assignments:queue")
+
+
+@require_POST
+def complete_change(request: HttpRequest, request_id: int) -> HttpResponse:
+    _require(request, QUEUE_KEY)
+    change = ProviderChangeRequest.objects.filter(pk=request_id).first()
+    if change is None:
+        raise Http404
+    try:
+        services.complete_provider_change(change, request.POST.get("new_npi", "").strip(), actor=request.user)
+    except services.AssignmentError as problem:
+        return HttpResponse(str(problem), status=400)
+    return redirect("assignments:queue")
+
+
+@require_POST
+def member_change(request: HttpRequest) -> HttpResponse:
+    """A member asks to change provider from the portal."""
+    if not request.user.is_member or request.user.member is None:
+        raise PermissionDenied
+    services.request_provider_change(request.user.member, actor=request.user, channel=ChangeChannel.PORTAL,
+                                     reason=request.POST.get("reason", ""))
+    return render(request, "assignments/change_received.html", status=201)
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    _require(request, MINE_KEY)
+    rows = selectors.audited_provider_assignments(request.user, route=request.path)
+    return render(request, "assignments/mine.html", {"rows": rows})
+
+
+def _scoped(request: HttpRequest, assignment_id: int):
+    assignment = selectors.audited_assignment(request.user, assignment_id, route=request.path)
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+@require_POST
+def accept(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    _require(request, MINE_KEY)
+    try:
+        services.accept(_scoped(request, assignment_id), actor=request.user)
+    except services.AssignmentError as problem:
+        return HttpResponse(str(problem), status=400)
+    return redirect("assignments:mine")
+
+
+@require_POST
+def return_(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    _require(request, MINE_KEY)
+    try:
+        services.return_assignment(_scoped(request, assignment_id), request.POST.get("reason", ""),
+                                   actor=request.user)
+    except services.AssignmentError as problem:
+        return HttpResponse(str(problem), status=400)
+    return redirect("assignments:mine")
+
+
+@require_http_methods(["GET", "POST"])
+def files(request: HttpRequest) -> HttpResponse:
+    """Provider staff download their MIF and upload RTF/OTF workbooks; problems come back as a table."""
+    _require(request, FILES_KEY)
+    npis = organization_npis(request.user.organization_id)
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind", "")
+        if upload is None or kind not in ("RTF", "OTF"):
+            return HttpResponse("choose RTF or OTF and a file", status=400)
+        report = exchange.import_file(kind, upload.read(), name=upload.name, actor=request.user,
+                                      allowed_npis=npis)
+    return render(request, "assignments/files.html",
+                  {"npis": npis, "report": report, "period": timezone.localdate().strftime("%Y-%m")},
+                  status=400 if report is not None and not report.accepted else 200)
+
+
+@require_GET
+def download_mif(request: HttpRequest) -> HttpResponse:
+    _require(request, FILES_KEY)
+    npi, period = request.GET.get("npi", ""), request.GET.get("period", "")
+    if npi not in organization_npis(request.user.organization_id):
+        raise Http404
+    try:
+        data = exchange.mif_bytes(npi, period, actor=request.user)
+    except exchange.ExchangeError as problem:
+        return HttpResponse(str(problem), status=400)
+    return FileResponse(data, as_attachment=True, filename=f"MIF_{npi}_{period}.xlsx")

@@ -1,0 +1,211 @@
+"""MIF out, RTF/OTF in: round trip, all-or-nothing validation with a report of file/row/column/problem,
+idempotent re-import, and the same through the web page, the API and the command line."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from assign_helpers import NPI_A, NPI_B, approved, ecm_provider
+from django.utils import timezone
+from factories import make_member, make_user
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from carehub.apps.accounts.models import Role
+from carehub.apps.assignments import exchange, services
+from carehub.apps.assignments.models import Assignment, AssignmentStatus, ExchangeFile, ProviderReport
+from carehub.apps.audit.services import JobActor
+from carehub.apps.members.models import CareRelationship
+from carehub.cli import app
+from carehub.domain.dhcsfiles import layout, write_workbook
+
+pytestmark = pytest.mark.django_db
+JOB = JobActor("test")
+
+
+@pytest.fixture
+def assigned():
+    """One member assigned to provider A this month; returns (provider, assignment)."""
+    provider = ecm_provider(NPI_A)
+    plan = make_user(Role.PLAN_CARE_COORDINATION)
+    member = make_member(county="Alameda", first_name="Rosa", last_name="Nguyen")
+    approved(member, actor=plan, decided_at=timezone.now() - timedelta(days=3))
+    (assignment,) = services.assign_authorized(actor=plan).assigned
+    return provider, assignment
+
+
+def period() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def rtf_from_mif(path, **changes) -> bytes:
+    """What a provider sends back: the MIF's CIN, period and NPI, plus status and care-plan facts."""
+    sheet = load_workbook(path).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = []
+    for cells in sheet.iter_rows(min_row=2, values_only=True):
+        mif = dict(zip(header, cells, strict=True))
+        keep = ("Member Client Index Number (CIN)", "Member Information File Reporting Period",
+                "ECM Provider National Provider Identifier (NPI)")
+        row = {**{k: mif[k] for k in keep},
+               "Member ECM Status": "Enrolled", "ECM Lead Care Manager Name": "Jo Park",
+               "Date of Latest Care Plan Revision": timezone.localdate() - timedelta(days=1)}
+        row.update(changes)
+        rows.append(row)
+    buffer = io.BytesIO()
+    write_workbook(buffer, layout("RTF"), rows)
+    return buffer.getvalue()
+
+
+def otf(cin: str, npi: str = NPI_A, **changes) -> bytes:
+    row = {"ECM Provider NPI": npi, "Member Client Index Number": cin,
+           "Date of Outreach Attempt": timezone.localdate() - timedelta(days=2), "Outreach Attempt Method": "In Person",
+           "Outreach Attempt Successful": "Y", "Time Spent Performing Outreach": 30}
+    row.update(changes)
+    buffer = io.BytesIO()
+    write_workbook(buffer, layout("OTF"), [row])
+    return buffer.getvalue()
+
+
+def test_round_trip_mif_out_rtf_in_and_reimport_changes_nothing(assigned, tmp_path):
+    _, assignment = assigned
+    mif = tmp_path / "mif.xlsx"
+    assert exchange.write_mif(NPI_A, period(), mif, actor=JOB) == 1
+    sheet = load_workbook(mif).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, next(sheet.iter_rows(min_row=2, values_only=True)), strict=True))
+    assert row["Member Client Index Number (CIN)"] == assignment.member.member_id
+    assert row["Member POF"] == "ADULT_HOMELESS" and row["ECM Provider National Provider Identifier (NPI)"] == NPI_A
+
+    data = rtf_from_mif(mif)
+    report = exchange.import_file("RTF", data, name="rtf.xlsx", actor=JOB)
+    assert report.accepted and (report.rows, report.changed) == (1, 1)
+    assignment.refresh_from_db()
+    assert (assignment.ecm_status, assignment.lead_care_manager_name) == ("Enrolled", "Jo Park")
+    assert assignment.care_plan_revised_on == timezone.localdate() - timedelta(days=1)
+    before = (ProviderReport.objects.get().row_hash, assignment.ecm_status)
+
+    again = exchange.import_file("RTF", data, name="rtf.xlsx", actor=JOB)
+    assert (again.accepted, again.changed, again.unchanged) == (True, 0, 1)
+    assert ProviderReport.objects.count() == 1
+    assignment.refresh_from_db()
+    assert (ProviderReport.objects.get().row_hash, assignment.ecm_status) == before
+
+
+def test_rtf_discontinuation_ends_the_assignment_and_the_providers_view(assigned, tmp_path):
+    _, assignment = assigned
+    mif = tmp_path / "mif.xlsx"
+    exchange.write_mif(NPI_A, period(), mif, actor=JOB)
+    data = rtf_from_mif(mif, **{"Discontinuation Date": timezone.localdate(), "Discontinuation Reason Code": 3})
+    report = exchange.import_file("RTF", data, name="rtf.xlsx", actor=JOB)
+    assert report.ended == 1
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.ENDED
+    assert CareRelationship.objects.get(pk=assignment.relationship_id).end_date == timezone.localdate()
+    assert exchange.import_file("RTF", data, name="rtf.xlsx", actor=JOB).ended == 0
+
+
+def test_otf_rows_are_kept_and_reimport_changes_nothing(assigned):
+    _, assignment = assigned
+    data = otf(assignment.member.member_id)
+    assert exchange.import_file("OTF", data, name="otf.xlsx", actor=JOB).changed == 1
+    assert exchange.import_file("OTF", data, name="otf.xlsx", actor=JOB).changed == 0
+    stored = ProviderReport.objects.get(kind="OTF")
+    assert stored.data["Outreach Attempt Method"] == "In Person" and stored.data["Outreach Attempt Successful"]
+
+
+@pytest.mark.parametrize(("make", "column", "problem"), [
+    (lambda cin: otf("99999999Z"), "Member Client Index Number", "no member assigned to this provider has this CIN"),
+    (lambda cin: otf(cin, npi=NPI_B), "ECM Provider NPI", "no ECM provider in the plan's network has this NPI"),
+    (lambda cin: otf(cin, **{"Date of Outreach Attempt": timezone.localdate() + timedelta(days=1)}),
+     "Date of Outreach Attempt", "is in the future"),
+])
+def test_bad_row_rejects_the_whole_file_with_a_fixable_report(assigned, make, column, problem):
+    _, assignment = assigned
+    good = otf(assignment.member.member_id)
+    bad = make(assignment.member.member_id)
+    # Two rows: a good one then the bad one; nothing is applied.
+    book = load_workbook(io.BytesIO(good))
+    book.worksheets[0].append([c.value for c in load_workbook(io.BytesIO(bad)).worksheets[0][2]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = exchange.import_file("OTF", buffer.getvalue(), name="otf.xlsx", actor=JOB)
+    assert [(p.file, p.row, p.column, p.problem) for p in report.problems] == [("otf.xlsx", 3, column, problem)]
+    assert ProviderReport.objects.count() == 0
+    assert ExchangeFile.objects.get().accepted is False
+
+
+def test_missing_columns(assigned):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["ECM Provider NPI", "Member Client Index Number"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = exchange.import_file("OTF", buffer.getvalue(), name="otf.xlsx", actor=JOB)
+    assert {p.column for p in report.problems} == {"Date of Outreach Attempt", "Outreach Attempt Method",
+                                                   "Outreach Attempt Successful"}
+    assert all(p.row == 1 and p.problem == "required column is missing" for p in report.problems)
+
+
+def test_mif_for_unknown_provider_is_refused(tmp_path):
+    with pytest.raises(exchange.ExchangeError):
+        exchange.write_mif(NPI_B, "2025-06", tmp_path / "x.xlsx", actor=JOB)
+
+
+def test_provider_web_page_download_and_upload_only_for_own_npis(assigned, client):
+    provider, assignment = assigned
+    staff = make_user(Role.ECM_PROVIDER_STAFF, organization=provider.organization)
+    client.force_login(staff)
+    page = client.get("/assignments/files/")
+    assert page.status_code == 200
+    response = client.get("/assignments/files/mif/", {"npi": NPI_A, "period": period()})
+    assert response.status_code == 200
+    mif = b"".join(response.streaming_content)
+    assert load_workbook(io.BytesIO(mif)).worksheets[0].max_row == 2
+    assert client.get("/assignments/files/mif/", {"npi": NPI_B, "period": period()}).status_code == 404
+
+    upload = io.BytesIO(otf(assignment.member.member_id))
+    upload.name = "otf.xlsx"
+    assert client.post("/assignments/files/", {"kind": "OTF", "file": upload}).status_code == 200
+    # Another organization's staff may not report on this provider's members.
+    other = make_user(Role.ECM_PROVIDER_STAFF)
+    client.force_login(other)
+    upload = io.BytesIO(otf(assignment.member.member_id, **{"Outreach Attempt Method": "Telephonic"}))
+    upload.name = "otf.xlsx"
+    page = client.post("/assignments/files/", {"kind": "OTF", "file": upload})
+    assert page.status_code == 400
+    assert "this NPI is not your organization&#x27;s" in page.content.decode()
+    assert ProviderReport.objects.count() == 1
+
+
+def test_api_upload_reports_problems_as_json(assigned, client):
+    provider, assignment = assigned
+    client.force_login(make_user(Role.ECM_PROVIDER_STAFF, organization=provider.organization))
+    upload = io.BytesIO(otf(assignment.member.member_id, **{"Outreach Attempt Successful": "maybe"}))
+    upload.name = "otf.xlsx"
+    response = client.post("/api/assignments/files/otf", {"file": upload})
+    assert response.status_code == 400
+    assert response.json()["problems"] == [{"file": "otf.xlsx", "row": 2, "column": "Outreach Attempt Successful",
+                                            "problem": "must be Y or N"}]
+    mine = client.get("/api/assignments/mine").json()
+    assert [m["id"] for m in mine] == [assignment.pk]
+    assert client.post(f"/api/assignments/{assignment.pk}/accept").json()["status"] == "ACCEPTED"
+
+
+def test_cli_export_mif_and_import_rtf(assigned, tmp_path):
+    out = tmp_path / "mif.xlsx"
+    runner = CliRunner()
+    result = runner.invoke(app, ["export", "mif", "--provider", NPI_A, "--period", period(), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rtf = tmp_path / "rtf.xlsx"
+    rtf.write_bytes(rtf_from_mif(out))
+    assert runner.invoke(app, ["import", "rtf", str(rtf)]).exit_code == 0
+    assert Assignment.objects.get().ecm_status == "Enrolled"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(otf("99999999Z"))
+    result = runner.invoke(app, ["import", "otf", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.xlsx, row 2, Member Client Index Number: no member assigned" in result.output
