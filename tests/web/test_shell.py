@@ -25,9 +25,11 @@ def test_every_role_has_a_menu():
 @pytest.mark.parametrize(("role", "labels"), [
     (Role.PLAN_CARE_COORDINATION, ["Home", "Member search", "Populations of Focus", "Referrals", "Refer a member",
                                    "Assignment", "API", "Security"]),
-    (Role.PLAN_COMPLIANCE_FINANCE, ["Home", "Member search", "Audit log", "API", "Security"]),
+    (Role.PLAN_COMPLIANCE_FINANCE, ["Home", "Member search", "Grievances & appeals", "Authorization equity",
+                                    "Audit log", "API", "Security"]),
     (Role.PLAN_ADMIN, ["Home", "Member search", "Populations of Focus", "Referrals", "Refer a member",
-                       "Authorizations", "Assignment", "Audit log", "API", "Security"]),
+                       "Authorizations", "Assignment", "Reauthorizations", "Grievances & appeals",
+                       "Authorization equity", "Audit log", "API", "Security"]),
     (Role.ECM_PROVIDER_STAFF, ["Home", "Member search", "Assigned members", "Exchange files", "Refer a member", "API",
                                "Security"]),
     (Role.MEMBER, ["Home", "My record", "Security"]),

@@ -62,6 +62,32 @@ RULES: tuple[ClockRule, ...] = (
               "Reassess a member authorized automatically for continuity (WPC, HHP, prior ECM)",
               "seed 000 I.c (transition WPC/HHP members and reassess within 6 months); seed 004 VI.G.1.a",
               tunable=True),
+    # Grievances and appeals (issue 4; seed 001 Q7: standard grievance and appeal processes apply to ECM).
+    ClockRule("grievance-acknowledgement", 5, Unit.CALENDAR_DAYS,
+              "Acknowledge a member's grievance or appeal in writing",
+              "California Code of Regulations, 28 CCR 1300.68(d)(1) (written acknowledgment within five calendar "
+              "days of receipt); seed 001 Q7 footnote 4 (APL 17-006)"),
+    ClockRule("grievance-resolution", 30, Unit.CALENDAR_DAYS,
+              "Resolve a grievance and send the written resolution",
+              "California Code of Regulations, 28 CCR 1300.68(d)(3), Health & Safety Code 1368(a)(5) (written "
+              "resolution within 30 calendar days); Code of Federal Regulations 42 CFR 438.408(b)(1) (ceiling 90)"),
+    ClockRule("appeal-resolution", 30, Unit.CALENDAR_DAYS,
+              "Resolve a standard appeal of an adverse decision and send the notice of appeal resolution",
+              "Code of Federal Regulations 42 CFR 438.408(b)(2) (no longer than 30 calendar days from receipt); "
+              "seed 001 Q7"),
+    ClockRule("appeal-expedited", 72, Unit.HOURS,
+              "Resolve an expedited appeal (waiting could seriously jeopardize the member's health)",
+              "Code of Federal Regulations 42 CFR 438.408(b)(3) (no longer than 72 hours after receipt); "
+              "42 CFR 438.410"),
+    # What the member is told in a Notice of Action: how long they have to ask (day 0 = the notice date).
+    ClockRule("appeal-filing", 60, Unit.CALENDAR_DAYS,
+              "Last day for the member to ask the plan for an appeal after a Notice of Action",
+              "Code of Federal Regulations 42 CFR 438.402(c)(2)(ii) (60 calendar days from the date on the notice)"),
+    ClockRule("state-hearing-filing", 120, Unit.CALENDAR_DAYS,
+              "Last day to ask for a State Fair Hearing after the plan's appeal decision (ECM only; seed 003 8.f: "
+              "Community Supports have no State Fair Hearing)",
+              "Code of Federal Regulations 42 CFR 438.408(f)(2) (no more than 120 calendar days from the notice "
+              "of appeal resolution); Welfare and Institutions Code 10951"),
 )
 
 # Authorization length (seed 000 II.e: "a minimum of six (6) months" encouraged; issue 4: default 12, per plan).

@@ -33,19 +33,23 @@ AUTHORIZATIONS = MenuItem("authorizations", "Authorizations", "authorizations:wo
 ASSIGNMENTS = MenuItem("assignments", "Assignment", "assignments:queue")
 MY_ASSIGNMENTS = MenuItem("my-assignments", "Assigned members", "assignments:mine")
 EXCHANGE_FILES = MenuItem("exchange-files", "Exchange files", "assignments:files")
+REAUTHORIZATIONS = MenuItem("reauthorizations", "Reauthorizations", "authorizations:reauthorizations")
+CASES = MenuItem("cases", "Grievances & appeals", "notices:cases")
+EQUITY = MenuItem("equity", "Authorization equity", "authorizations:equity")
 
 _STAFF = (HOME, MEMBER_SEARCH, API_DOCS, SECURITY)
 # Provider staff also refer members for ECM (seed 004 VI.D.5).
 _PROVIDER = (HOME, MEMBER_SEARCH, REFER, API_DOCS, SECURITY)
 # ECM provider staff and Lead Care Managers work their assigned members and exchange files with the plan.
 _ECM_PROVIDER = (HOME, MEMBER_SEARCH, MY_ASSIGNMENTS, EXCHANGE_FILES, REFER, API_DOCS, SECURITY)
-_COMPLIANCE = (HOME, MEMBER_SEARCH, AUDIT_LOG, API_DOCS, SECURITY)
+_COMPLIANCE = (HOME, MEMBER_SEARCH, CASES, EQUITY, AUDIT_LOG, API_DOCS, SECURITY)
 # Plan roles that work identified members: the Population of Focus worklist and run summaries.
 _COORDINATION = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, ASSIGNMENTS, API_DOCS, SECURITY)
 # Utilization management decides authorizations on the clock.
-_UM = (HOME, MEMBER_SEARCH, IDENTIFICATION, AUTHORIZATIONS, REFERRALS, API_DOCS, SECURITY)
-_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS, ASSIGNMENTS, AUDIT_LOG, API_DOCS,
-          SECURITY)
+_UM = (HOME, MEMBER_SEARCH, IDENTIFICATION, AUTHORIZATIONS, REAUTHORIZATIONS, CASES, EQUITY, REFERRALS, API_DOCS,
+       SECURITY)
+_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS, ASSIGNMENTS, REAUTHORIZATIONS, CASES,
+          EQUITY, AUDIT_LOG, API_DOCS, SECURITY)
 
 MENU: dict[str, tuple[MenuItem, ...]] = {
     Role.PLAN_CARE_COORDINATION: _COORDINATION,

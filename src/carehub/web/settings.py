@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "carehub.apps.identification",
     "carehub.apps.referrals",
     "carehub.apps.authorizations",
+    "carehub.apps.notices",
     "carehub.apps.assignments",
     "carehub.web",
 ]
@@ -113,6 +114,15 @@ CAREHUB_LOGIN_LOCK_MINUTES = int(os.environ.get("CAREHUB_LOGIN_LOCK_MINUTES", "1
 # overrides of tunable clocks, e.g. {"decision-notice": 3} (carehub.domain.deadlines). Holidays: CAREHUB_HOLIDAYS_FILE.
 CAREHUB_AUTHORIZATION_MONTHS = int(os.environ.get("CAREHUB_AUTHORIZATION_MONTHS", "12"))
 CAREHUB_CLOCK_OVERRIDES: dict[str, int] = {}
+# Notices (carehub.apps.notices): who the letters come from and where members call or write to appeal.
+CAREHUB_PLAN = {
+    "name": os.environ.get("CAREHUB_PLAN_NAME", "CareHub Demo Health Plan"),
+    "address": os.environ.get("CAREHUB_PLAN_ADDRESS", "100 Example Street, Oakland, CA 94612"),
+    "phone": os.environ.get("CAREHUB_PLAN_PHONE", "1-800-555-0100"),
+    "tty": os.environ.get("CAREHUB_PLAN_TTY", "711"),
+}
+# ECM providers (organization NPIs) the plan designated to authorize ECM presumptively (seed 003 8.e).
+CAREHUB_PRESUMPTIVE_NPIS = [n for n in os.environ.get("CAREHUB_PRESUMPTIVE_NPIS", "").split(",") if n]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("referrals/", include("carehub.apps.referrals.urls")),
     path("authorizations/", include("carehub.apps.authorizations.urls")),
     path("assignments/", include("carehub.apps.assignments.urls")),
+    path("notices/", include("carehub.apps.notices.urls")),
     path("api/", api.urls),
 ]
 

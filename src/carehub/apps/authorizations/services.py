@@ -15,6 +15,7 @@ from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.authorizations.models import AuthorizationKind, AuthorizationRequest, Decision
 from carehub.apps.members.models import Member, ProgramEnrollment
+from carehub.apps.notices.services import schedule_decision_notices
 from carehub.apps.referrals.models import Channel, Referral, ReferralSource, ReferralStatus, Urgency
 from carehub.apps.referrals.services import new_reference
 from carehub.domain import deadlines
@@ -82,7 +83,10 @@ def _check(request: AuthorizationRequest, data: DecisionInput) -> tuple[date | N
         raise DecisionError("give the reasons for a denial or a modification")
     if data.decision == Decision.DENIED:
         return None, None
-    start = data.start_date or timezone.localdate()
+    # A reauthorization continues the day after the current authorization ends.
+    renewed = request.renewal_of.end_date + timedelta(days=1) if request.renewal_of_id and request.renewal_of \
+        and request.renewal_of.end_date else None
+    start = data.start_date or renewed or timezone.localdate()
     end = data.end_date or deadlines.authorization_end(start, plan_authorization_months())
     minimum_end = deadlines.authorization_end(start, deadlines.MINIMUM_AUTHORIZATION_MONTHS)
     if end < minimum_end:
@@ -110,6 +114,7 @@ def decide(request: AuthorizationRequest, data: DecisionInput, *, actor: Any,
            person_id=request.member_id, purpose="authorization decision",
            detail={"decision": request.decision, "start": str(start or ""), "end": str(end or ""),
                    "on_time": decided_at <= request.due_at})
+    schedule_decision_notices(request.pk, actor=actor)  # the letters go out only if the decision commits
     return request
 
 
@@ -153,4 +158,5 @@ def authorize_for_continuity(member: Member, *, actor: Any, basis: str, populati
     record(actor=actor, action=Action.CREATE, object_type="AuthorizationRequest", object_id=str(request.pk),
            person_id=member.person_id, purpose="automatic continuity authorization",
            detail={"basis": basis, "referral": referral.reference, "end": str(request.end_date)})
+    schedule_decision_notices(request.pk, actor=actor)
     return request

@@ -6,11 +6,14 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carehub.apps.authorizations import selectors, services
-from carehub.apps.authorizations.models import Decision
+from carehub.apps.audit.models import Action
+from carehub.apps.audit.services import record
+from carehub.apps.authorizations import equity, renewals, selectors, services
+from carehub.apps.authorizations.models import AuthorizationRequest, Decision
+from carehub.apps.notices.models import Notice
 from carehub.web.navigation import allowed
 
 MENU_KEY = "authorizations"
@@ -27,7 +30,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     lines = selectors.audited_worklist(request.user, route=request.path)
     counts = {"overdue": sum(line.state == "overdue" for line in lines),
               "today": sum(line.state == "due today" for line in lines)}
-    return render(request, "authorizations/worklist.html", {"lines": lines, "counts": counts})
+    return render(request, "authorizations/worklist.html", {"lines": lines, "counts": counts,
+                                                            "to_confirm": renewals.to_confirm(request.user)})
 
 
 def _date(value: str) -> date | None:
@@ -60,5 +64,70 @@ def review(request: HttpRequest, request_id: int) -> HttpResponse:
         raise Http404
     return render(request, "authorizations/review.html",
                   {"page": page, "a": page.request, "error": error, "decisions": Decision.choices[1:],
+                   "notices": list(Notice.objects.filter(authorization=page.request).defer("pdf")),
+                   "cases": list(page.request.cases.all()),
                    "default_months": services.plan_authorization_months(), "post": request.POST},
                   status=400 if error else 200)
+
+
+# ---- reauthorization, presumptive confirmation, equity ---------------------------------------------------------
+
+@require_GET
+def reauthorizations(request: HttpRequest) -> HttpResponse:
+    if not allowed(request.user.role, "reauthorizations"):
+        raise PermissionDenied
+    rows = renewals.ending_soon(request.user)
+    record(actor=request.user, action=Action.SEARCH, object_type="AuthorizationRequest", route=request.path,
+           detail={"ids": [a.pk for a in rows], "list": "ending within 30 days"})
+    return render(request, "authorizations/reauthorizations.html",
+                  {"rows": rows, "days": renewals.REAUTHORIZATION_WINDOW_DAYS})
+
+
+@require_POST
+def reauthorize(request: HttpRequest, request_id: int) -> HttpResponse:
+    if not allowed(request.user.role, "reauthorizations"):
+        raise PermissionDenied
+    previous = get_object_or_404(AuthorizationRequest, pk=request_id)
+    try:
+        renewal = renewals.request_reauthorization(previous, actor=request.user,
+                                                   reassessment=request.POST.get("reassessment", ""))
+    except services.DecisionError as problem:
+        return render(request, "notices/case_error.html", {"error": str(problem)}, status=400)
+    return redirect("authorizations:review", request_id=renewal.pk)
+
+
+@require_POST
+def confirm(request: HttpRequest, request_id: int) -> HttpResponse:
+    _require(request)
+    presumptive = get_object_or_404(AuthorizationRequest, pk=request_id)
+    try:
+        renewals.confirm_presumptive(presumptive, actor=request.user, confirm=request.POST.get("confirm") == "yes",
+                                     reasons=request.POST.get("reasons", ""))
+    except services.DecisionError as problem:
+        return render(request, "notices/case_error.html", {"error": str(problem)}, status=400)
+    return redirect("authorizations:review", request_id=request_id)
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def equity_view(request: HttpRequest) -> HttpResponse:
+    if not allowed(request.user.role, "equity"):
+        raise PermissionDenied
+    since, until = _day(request.GET.get("since", "")[:10]), _day(request.GET.get("until", "")[:10])
+    report = equity.equity_report(since, until)
+    as_csv = request.GET.get("format") == "csv"
+    record(actor=request.user, action=Action.EXPORT if as_csv else Action.SEARCH, object_type="EquityReport",
+           route=request.get_full_path()[:300], detail={"since": str(since or ""), "until": str(until or "")})
+    if as_csv:
+        response = HttpResponse(equity.equity_csv(report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="authorization-equity.csv"'
+        return response
+    return render(request, "authorizations/equity.html",
+                  {"report": [(equity.DIMENSIONS[d], rows) for d, rows in report.items()],
+                   "since": since, "until": until, "query": request.GET.urlencode()})

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from carehub.apps.identification.selectors import audited_member_populations
 from carehub.apps.members import selectors
+from carehub.apps.notices.selectors import member_notices
 from carehub.web.navigation import allowed
 
 
@@ -42,7 +43,8 @@ def detail(request: HttpRequest, person_id: str) -> HttpResponse:
         raise Http404
     record = selectors.member_record(request.user, member)
     pof = audited_member_populations(request.user, member, route=request.path)
-    return render(request, "members/detail.html", {"record": record, "m": member, "pof": pof})
+    return render(request, "members/detail.html", {"record": record, "m": member, "pof": pof,
+                                                   "notices": member_notices(request.user, member)})
 
 
 @require_GET
