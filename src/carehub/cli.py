@@ -74,8 +74,10 @@ def load(
 @app.command()
 def identify(
     as_of: Annotated[str, typer.Option(help="As-of date D (ISO): who meets a Population of Focus on D.")],
-    data: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Plan data folder (input layout).")],
     out: Annotated[Path, typer.Option(help="CSV file to write (output contract of spec/input-layout.md).")],
+    data: Annotated[Path | None, typer.Option(exists=True, file_okay=False, help="Plan data folder (input "
+                                              "layout); default: the live claims warehouse version.")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark (pyspark local mode).")] = "duckdb",
     value_sets: Annotated[Path | None, typer.Option(help="Folder of value-set CSVs replacing the defaults.")] = None,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Also store the run in the operational "
                                         "database (worklist, member pages).")] = True,
@@ -92,7 +94,11 @@ def identify(
     except ValueError as exc:
         raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
     started_at = datetime.now(UTC)
-    console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets))
+    try:
+        console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets, engine=engine))
+    except (FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
     if store:
         _django(database)
         from carehub.apps.identification.services import store_from_csv
@@ -102,6 +108,9 @@ def identify(
         console.print(f"stored run {run.pk}: {run.people:,} members, {run.new_people:,} newly identified, "
                       f"{run.excluded_people:,} excluded (rules {run.rule_version}, "
                       f"value sets {run.value_set_version})")
+        from carehub.apps.referrals.identified import refer_identified
+
+        console.print(refer_identified(run).summary())
 
 
 @app.command()

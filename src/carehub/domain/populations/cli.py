@@ -1,27 +1,85 @@
-"""What `carehub identify` does: open a plan folder, identify, write the CSV, summarise by population."""
+"""What `carehub identify` does: open a plan folder (or the live warehouse version), identify on DuckDB or Spark,
+write the CSV, summarise by population."""
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from datetime import date
 from pathlib import Path
 
+import duckdb
 from rich.table import Table
 
-from carehub.domain.populations.runner import identify_folder, write_csv
+from carehub.domain.populations.engine import DuckDBEngine, Engine, SparkEngine, spark_session
+from carehub.domain.populations.runner import OUTPUT_COLUMNS, OUTPUT_ORDER, OUTPUT_TABLE, identify_on, write_csv
+from carehub.domain.populations.sources import open_folder
+
+ENGINES = ("duckdb", "spark")
 
 
-def run_identify(*, as_of: date, data: Path, out: Path, value_sets: Path | None = None) -> Table:
-    """Run identification on a plan data folder and write the output CSV; return the counts as a table."""
-    if not Path(data).is_dir():
-        raise FileNotFoundError(f"plan data folder not found: {data}")
-    con, _ = identify_folder(Path(data), as_of, value_sets)
+def source_folder(data: Path | None) -> Path:
+    """The folder to read: `data` when given, else the live warehouse version (laid out like a plan folder)."""
+    if data is not None:
+        if not Path(data).is_dir():
+            raise FileNotFoundError(f"plan data folder not found: {data}")
+        return Path(data)
+    from carehub.warehouse import current_version_dir
+
+    version = current_version_dir()
+    if version is None:
+        raise FileNotFoundError("no claims warehouse loaded yet: run `carehub load FOLDER` or pass --data")
+    return version
+
+
+def _write_rows(engine: Engine, out: Path) -> dict[str, int]:
+    """Write the output table with the engine's rows (for engines without a CSV writer of their own)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = engine.rows(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM {OUTPUT_TABLE} ORDER BY {OUTPUT_ORDER}")
+    with out.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(OUTPUT_COLUMNS)
+        for row in rows:
+            writer.writerow(["" if v is None else str(v).lower() if isinstance(v, bool) else v for v in row])
+    counts = engine.rows(f"SELECT population, count(*) FROM {OUTPUT_TABLE} GROUP BY population ORDER BY population")
+    return {population: count for population, count in counts}
+
+
+def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | None = None,
+                    engine: str = "duckdb") -> tuple[dict[str, int], int, int]:
+    """Identify on the chosen engine and write the output CSV; return rows by population, members, excluded."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    summary = (f"SELECT count(DISTINCT person_id), count(DISTINCT CASE WHEN excluded THEN person_id END) "
+               f"FROM {OUTPUT_TABLE}")
+    if engine == "spark":
+        spark = spark_session()
+        with tempfile.TemporaryDirectory(prefix="carehub-spark-") as workdir:
+            runner: Engine = SparkEngine(spark, workdir)
+            open_folder(runner, folder)
+            identify_on(runner, as_of, value_sets)
+            counts = _write_rows(runner, Path(out))
+            people, excluded = runner.rows(summary)[0]
+        return counts, people, excluded
+    con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")
+        runner = DuckDBEngine(con)
+        open_folder(runner, folder)
+        identify_on(runner, as_of, value_sets)
         counts = write_csv(con, Path(out))
-        people, excluded = con.execute(
-            "SELECT count(DISTINCT person_id), count(DISTINCT person_id) FILTER (WHERE excluded) "
-            "FROM identification").fetchone() or (0, 0)
+        people, excluded = runner.rows(summary)[0]
     finally:
         con.close()
+    return counts, people, excluded
+
+
+def run_identify(*, as_of: date, data: Path | None, out: Path, value_sets: Path | None = None,
+                 engine: str = "duckdb") -> Table:
+    """Run identification on a plan data folder (or, without one, the live warehouse version) and write the
+    output CSV; return the counts as a table."""
+    counts, people, excluded = identify_to_csv(as_of=as_of, folder=source_folder(data), out=out,
+                                               value_sets=value_sets, engine=engine)
     table = Table(title=f"Populations of Focus on {as_of.isoformat()} -> {out}")
     table.add_column("population")
     table.add_column("rows", justify="right")

@@ -27,19 +27,25 @@ facts AS (
     FROM episode
     UNION ALL
     SELECT person_id, true, true, false, 'HOMELESS_DX_Z59_0_6M', evidence FROM diagnosis
+),
+listed AS (
+    SELECT person_id, 'ADULT' AS list_kind, criterion, evidence FROM facts WHERE adult
+    UNION ALL
+    SELECT person_id, 'CHILDREN_YOUTH', criterion, evidence FROM facts WHERE children_youth
+),
+by_list AS (
+    SELECT person_id, list_kind, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
+           string_agg(evidence, ';' ORDER BY evidence) AS evidence
+    FROM listed GROUP BY person_id, list_kind
 )
 SELECT f.person_id,
        bool_or(f.adult) AS adult_list,
        bool_or(f.children_youth) AS children_youth_list,
        bool_or(f.with_minors) AS household_with_minors,
-       string_agg(DISTINCT CASE WHEN f.adult THEN f.criterion END, ';'
-                  ORDER BY CASE WHEN f.adult THEN f.criterion END) AS adult_criteria,
-       string_agg(CASE WHEN f.adult THEN f.evidence END, ';' ORDER BY CASE WHEN f.adult THEN f.evidence END)
-         AS adult_evidence,
-       string_agg(DISTINCT CASE WHEN f.children_youth THEN f.criterion END, ';'
-                  ORDER BY CASE WHEN f.children_youth THEN f.criterion END) AS children_youth_criteria,
-       string_agg(CASE WHEN f.children_youth THEN f.evidence END, ';'
-                  ORDER BY CASE WHEN f.children_youth THEN f.evidence END) AS children_youth_evidence
+       max(a.criteria) AS adult_criteria, max(a.evidence) AS adult_evidence,
+       max(c.criteria) AS children_youth_criteria, max(c.evidence) AS children_youth_evidence
 FROM facts f
+LEFT JOIN by_list a ON a.person_id = f.person_id AND a.list_kind = 'ADULT'
+LEFT JOIN by_list c ON c.person_id = f.person_id AND c.list_kind = 'CHILDREN_YOUTH'
 WHERE f.person_id IN (SELECT person_id FROM def_person)
 GROUP BY f.person_id

@@ -3,7 +3,7 @@
 The rules and the staging are written once, in DuckDB's dialect, with portable constructs. An engine only knows
 how to register input files as tables, materialise a SELECT under a name (binding the as-of date), describe a
 table's columns and fetch rows. On Spark the as-of date becomes a DATE literal and each SELECT is transpiled
-(read="duckdb", write="spark"); every named result is checkpointed so later rules do not recompute its lineage.
+(read="duckdb", write="spark"); every named result is written to Parquet in a work folder and read back.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def spark_session(app: str = "carehub-identify") -> Any:
     spark = (SparkSession.builder.master("local[2]").appName(app)
              .config("spark.sql.shuffle.partitions", "4")
              .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
              .config("spark.driver.memory", "2g")
              .config("spark.sql.session.timeZone", "UTC")
              .config("spark.sql.ansi.enabled", "false")
@@ -112,8 +113,9 @@ class SparkEngine:
 
     name = "spark"
 
-    def __init__(self, spark: Any) -> None:
+    def __init__(self, spark: Any, workdir: str | Path) -> None:
         self.spark = spark
+        self.workdir = str(workdir)
 
     def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
         paths = [str(f) for f in files]
@@ -125,7 +127,11 @@ class SparkEngine:
     def create(self, name: str, select: str, as_of: date | None = None, *, view: bool = False) -> None:
         frame = self.spark.sql(to_spark(select, as_of))
         if not view:
-            frame = frame.localCheckpoint(eager=True)
+            # materialise to Parquet and read back: later rules then start from files, not from a lineage that
+            # grows with every rule (caching keeps the lineage; localCheckpoint trips on self-joins in Spark 4)
+            path = f"{self.workdir}/{name}"
+            frame.write.mode("overwrite").parquet(path)
+            frame = self.spark.read.parquet(path)
         frame.createOrReplaceTempView(name)
 
     def columns(self, name: str) -> dict[str, str] | None:
