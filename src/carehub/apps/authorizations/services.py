@@ -136,7 +136,8 @@ def continuity_basis(member: Member, on: date) -> str:
 
 @transaction.atomic
 def authorize_for_continuity(member: Member, *, actor: Any, basis: str, populations: list[str] | None = None,
-                             start: date | None = None, now: datetime | None = None) -> AuthorizationRequest:
+                             start: date | None = None, now: datetime | None = None,
+                             external_key: str | None = None) -> AuthorizationRequest:
     """Authorize ECM for six months without review and start the reassessment clock (seed 004 VI.G.1.a). An
     identification-sourced referral records where it came from."""
     if not basis:
@@ -147,7 +148,7 @@ def authorize_for_continuity(member: Member, *, actor: Any, basis: str, populati
         reference=new_reference(), received_at=now, source=ReferralSource.IDENTIFIED, channel=Channel.IDENTIFIED,
         referrer_name="Plan identification", cin=member.member_id, first_name=member.first_name,
         last_name=member.last_name, birth_date=member.birth_date, member=member, populations=populations or [],
-        facts=f"Continuity of care: {basis}.", status=ReferralStatus.CLOSED)
+        facts=f"Continuity of care: {basis}.", status=ReferralStatus.CLOSED, external_key=external_key)
     request = AuthorizationRequest.objects.create(
         referral=referral, member=member, kind=AuthorizationKind.CONTINUITY, urgency=Urgency.ROUTINE,
         received_at=now, clock_rule="authorization-routine", due_at=_due("authorization-routine", now),
