@@ -18,6 +18,10 @@ CHRONIC_ADULT = ("E11.9", "I10", "E78.5", "J44.9", "I50.9", "N18.30", "E66.9", "
                  "I25.10", "J45.909")
 CHRONIC_ADULT_RARE = ("B20", "C50.919", "K74.60")
 CHRONIC_CHILD = ("J45.909", "E66.9", "L20.9", "G40.909")
+# the member conditions that the spec's shipped chronic-condition value set lists ("complex need" evidence);
+# hyperlipidemia, obesity, GERD, osteoarthritis and atopic dermatitis are chronic but not in that value set
+CHRONIC_IN_VALUE_SET = ("E11.9", "I10", "J44.9", "I50.9", "N18.30", "G40.909", "I25.10", "J45.909", "B20",
+                        "C50.919", "K74.60")
 MENTAL_ADULT = ("F41.1", "F32.9", "F32.A", "F43.10")  # mental illness, not SMI
 MENTAL_CHILD = ("F90.0", "F41.1", "F32.A", "F43.10")
 ROUTINE_ADULT = ("Z00.00", "Z23", "R10.9", "R05.9", "J30.9", "E55.9", "R53.83", "M25.561", "L30.9", "Z01.419")

@@ -91,9 +91,11 @@ class Planter:
         add_ed_visits(self.events, member, day, dx)
 
     def complex_need(self, member: np.ndarray) -> None:
-        """A chronic-condition office visit in the last 12 months (the member's condition, else hypertension)."""
+        """A chronic-condition office visit in the last 12 months: the member's condition when the spec's chronic
+        value set lists it (spec "complex need"), else hypertension."""
         chronic = self.members.chronic[member, 0]
-        dx = np.where(chronic >= 0, chronic, codes.DX_INDEX["I10"])
+        listed = np.isin(chronic, np.array(codes.dx_ids(codes.CHRONIC_IN_VALUE_SET)))
+        dx = np.where(listed, chronic, codes.DX_INDEX["I10"])
         self.visits(member, self.ago(len(member), 10, 300), dx)
 
     def program(self, member: np.ndarray, program: str | np.ndarray, start: np.ndarray,

@@ -108,7 +108,9 @@ def reentry_adult(p: Planter, m: np.ndarray, release_lo: int = 20, release_hi: i
     day = np.empty(len(m), dtype=np.int64)
     in_pre = np.isin(m, pre)
     day[~in_pre] = p.ago(int((~in_pre).sum()), 10, 330)
-    day[in_pre] = admission - p.rng.integers(10, 150, size=len(pre))
+    # before admission, but within the last 12 months: conditions count "in the last 12 months" (spec, shared
+    # definitions), and an older diagnosis would make the planted member a miss
+    day[in_pre] = np.maximum(admission - p.rng.integers(10, 150, size=len(pre)), p.cal.d - 330)
     p.visits(m, day, condition)
 
 
