@@ -32,6 +32,8 @@ from carehub.ingest.sources import Problem, SourceSet, duckdb_reason
 from carehub.ingest.validate import MAX_SHOWN, Findings, validate_table
 from carehub.paths import data_dir
 
+MEMORY_LIMIT = "4GB"  # DuckDB's working memory during a load
+
 
 class LoadRejected(Exception):
     """The folder was not loaded. `report()` is the text shown to the user (no member data, no stack trace)."""
@@ -101,7 +103,9 @@ def _load_lock() -> Iterator[None]:
 def _connect() -> duckdb.DuckDBPyConnection:
     spill = data_dir() / "tmp"
     spill.mkdir(exist_ok=True)
-    con = duckdb.connect(config={"temp_directory": str(spill)})
+    # A fixed memory cap (DuckDB's default is 80% of RAM): the warehouse sort of 48M claim lines then spills to
+    # `spill` instead of taking 20 GB on a machine shared with the web app and other jobs.
+    con = duckdb.connect(config={"temp_directory": str(spill), "memory_limit": MEMORY_LIMIT})
     con.execute("SET enable_progress_bar = false")  # our own rich progress bar reports the steps
     return con
 
