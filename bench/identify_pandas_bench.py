@@ -29,7 +29,10 @@ CLAIM_COLUMNS = ["claim_id", "claim_type", "person_id", "claim_start_date", "cla
 
 def _parquet(folder: Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
     path = folder / table if (folder / table).is_dir() else folder / f"{table}.parquet"
-    return pd.read_parquet(path, columns=columns)
+    frame = pd.read_parquet(path, columns=columns)
+    for column in frame.select_dtypes("category").columns:  # Parquet dictionaries arrive as categoricals
+        frame[column] = frame[column].astype(object)
+    return frame
 
 
 def _in_set(codes: pd.Series, value_set: str, vs: pd.DataFrame) -> pd.Series:
