@@ -60,3 +60,16 @@ def test_discarded_version_leaves_the_live_one():
     warehouse.discard(unpublished)
     assert not unpublished.exists()
     assert warehouse.current_version_dir() == live
+
+
+def test_merge_over_a_version_written_before_person_hash_existed():
+    """An upgrade: the live version has no person_hash column (older CareHub). The next load still merges."""
+    version = warehouse.new_version()
+    old = version / "medical_claim"
+    old.mkdir(parents=True)
+    duckdb.sql("SELECT 'C1' AS claim_id, 1::BIGINT AS claim_line_number, 'professional' AS claim_type, "
+               "'P1' AS person_id, DATE '2024-01-05' AS claim_start_date").write_parquet(str(old / "part-0.parquet"))
+    warehouse.publish(version)
+    _write_version([("P1", "C2", 1, date(2024, 2, 1))])
+    got = [c["claim_id"] for c in warehouse.recent_medical_claims("P1", since=date(2024, 1, 1))]
+    assert got == ["C2", "C1"]

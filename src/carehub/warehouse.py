@@ -134,7 +134,8 @@ def write_table(con: duckdb.DuckDBPyConnection, version: Path, table: str, new_r
     key = ", ".join(CLAIM_KEY)
     con.execute(f"CREATE OR REPLACE TEMP VIEW wh_new AS {new_rows_sql}")
     if old_glob:
-        old = f"SELECT * EXCLUDE (person_hash) FROM read_parquet('{old_glob}', union_by_name=true)"
+        # COLUMNS(...) rather than EXCLUDE: a version written before person_hash existed has no such column.
+        old = f"SELECT COLUMNS(lambda c: c <> 'person_hash') FROM read_parquet('{old_glob}', union_by_name=true)"
         merged = f"SELECT * FROM wh_new UNION ALL BY NAME (SELECT o.* FROM ({old}) o ANTI JOIN wh_new n USING ({key}))"
     else:
         merged = "SELECT * FROM wh_new"
