@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
@@ -32,11 +32,13 @@ def signed_in_admin(db):
     client = Client()
     assert client.login(username="api-admin", password="contract-test-pass-1")
     csrf = _get_new_csrf_string()
-    # The WSGI handler would close the test's database connection at the end of each request; Django's own test
-    # client disconnects this signal in the same way.
+    # The WSGI handler would close the test's database connection at the start and end of each request (inside the
+    # test's transaction on PostgreSQL); Django's own test client disconnects these signals in the same way.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield {"cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": csrf},
            "headers": {"X-CSRFToken": csrf}}
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
