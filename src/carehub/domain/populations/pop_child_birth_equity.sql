@@ -1,25 +1,4 @@
--- Source: seed 004 VI.A.5.h; spec/populations-of-focus.md "CHILD_BIRTH_EQUITY": under 21, pregnant or postpartum
--- and (meets another adult or child/youth population, or, from 2024-01-01, in a disparity group).
-WITH pregnancy AS (
-    SELECT person_id, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-           string_agg(evidence, ';' ORDER BY evidence) AS evidence
-    FROM def_pregnancy GROUP BY person_id
-),
-other AS (
-    SELECT person_id, 'OTHER_POPULATION' AS criterion, string_agg(DISTINCT population, ';') AS evidence
-    FROM met_base GROUP BY person_id
-    UNION ALL
-    SELECT person_id, 'DISPARITY_GROUP', evidence FROM def_disparity_group WHERE $as_of >= DATE '2024-01-01'
-),
-other_by_person AS (
-    SELECT person_id, string_agg(criterion, ';' ORDER BY criterion) AS criteria,
-           string_agg(CASE WHEN criterion = 'DISPARITY_GROUP' THEN evidence END, ';') AS evidence
-    FROM other GROUP BY person_id
-)
-SELECT p.person_id, 'CHILD_BIRTH_EQUITY' AS population,
-       concat_ws(';', g.criteria, o.criteria) AS criteria,
-       concat_ws(';', g.evidence, o.evidence) AS evidence
-FROM def_person p
-JOIN pregnancy g ON g.person_id = p.person_id
-JOIN other_by_person o ON o.person_id = p.person_id
-WHERE p.age < 21
+-- Source: seed 004 VI.A.5.h; spec/populations-of-focus.md "CHILD_BIRTH_EQUITY": under 21 (def_birth_equity).
+SELECT person_id, 'CHILD_BIRTH_EQUITY' AS population, criteria, evidence
+FROM def_birth_equity
+WHERE age < 21
