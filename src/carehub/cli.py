@@ -94,17 +94,27 @@ def identify(
     except ValueError as exc:
         raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
     started_at = datetime.now(UTC)
+    source = "folder" if data else "warehouse"
+    stored: list = []
+    store_now = None
+    if store:
+        _django(database)
+        from carehub.apps.identification.services import store_from_connection, store_from_csv
+
+        if engine == "duckdb":
+            # Store from the engine's own tables, which keep the priority score, its factors and the county.
+            def store_now(con) -> None:
+                stored.append(store_from_connection(con, as_of=as_of_date, source=source, value_sets=value_sets,
+                                                    started_at=started_at))
     try:
-        console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets, engine=engine))
+        console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets, engine=engine,
+                                   with_connection=store_now))
     except (FileNotFoundError, ValueError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     if store:
-        _django(database)
-        from carehub.apps.identification.services import store_from_csv
-
-        run = store_from_csv(out, as_of=as_of_date, source="folder" if data else "warehouse",
-                             value_sets=value_sets, started_at=started_at)
+        run = stored[0] if stored else store_from_csv(out, as_of=as_of_date, source=source, value_sets=value_sets,
+                                                      started_at=started_at)
         console.print(f"stored run {run.pk}: {run.people:,} members, {run.new_people:,} newly identified, "
                       f"{run.excluded_people:,} excluded (rules {run.rule_version}, "
                       f"value sets {run.value_set_version})")

@@ -96,8 +96,7 @@ def test_a_month_stored_late_becomes_the_previous_run_of_the_next_one(scenario, 
     assert august.counts["CHILD_WELFARE"]["NO_LONGER"] == 1
 
 
-def test_carehub_identify_stores_the_run_from_its_csv_unless_told_not_to(scenario, tmp_path):
-    make_member(person_id="HOMELESS", county="Kern County (member record)")
+def test_carehub_identify_stores_the_run_with_its_priority_unless_told_not_to(scenario, tmp_path):
     out = tmp_path / "out.csv"
     skipped = CliRunner().invoke(app, ["identify", "--as-of", D2, "--data", str(scenario.folder), "--out", str(out),
                                        "--no-store"])
@@ -107,11 +106,12 @@ def test_carehub_identify_stores_the_run_from_its_csv_unless_told_not_to(scenari
     assert stored.exit_code == 0, stored.output
     run = IdentificationRun.objects.get()
     assert "stored run" in stored.output and run.people == 3
-    rows = rows_of(run)
-    # The CSV has no county or score: county comes from the member record where there is one.
-    assert rows[("HOMELESS", "ADULT_HOMELESS")].county == "Kern County (member record)"
-    assert rows[("ED", "ADULT_AVOIDABLE_UTILIZATION")].county == ""
-    assert rows[("HOMELESS", "ADULT_HOMELESS")].score is None
+    # Stored from the engine's own tables: the priority score and its factors, which the CSV contract leaves out,
+    # and the county of the member's eligibility on the as-of date, are kept for the worklist and member page.
+    row = rows_of(run)[("HOMELESS", "ADULT_HOMELESS")]
+    assert row.score is not None and row.score > 0
+    assert "UNSHELTERED" in row.priority_factors.upper()
+    assert row.county
 
 
 def test_csv_and_connection_stores_of_the_same_run_are_the_same_run(scenario, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -45,9 +46,15 @@ def _write_rows(engine: Engine, out: Path) -> dict[str, int]:
     return {population: count for population, count in counts}
 
 
+ConnectionHook = Callable[[duckdb.DuckDBPyConnection], None]
+
+
 def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | None = None,
-                    engine: str = "duckdb") -> tuple[dict[str, int], int, int]:
-    """Identify on the chosen engine and write the output CSV; return rows by population, members, excluded."""
+                    engine: str = "duckdb", with_connection: ConnectionHook | None = None
+                    ) -> tuple[dict[str, int], int, int]:
+    """Identify on the chosen engine and write the output CSV; return rows by population, members, excluded.
+    On DuckDB, `with_connection` is called with the open connection after the run, so a caller can read what the
+    CSV contract leaves out (the priority score and factors, the county) without running the rules again."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     summary = (f"SELECT count(DISTINCT person_id), count(DISTINCT CASE WHEN excluded THEN person_id END) "
@@ -69,17 +76,20 @@ def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | 
         identify_on(runner, as_of, value_sets)
         counts = write_csv(con, Path(out))
         people, excluded = runner.rows(summary)[0]
+        if with_connection is not None:
+            with_connection(con)
     finally:
         con.close()
     return counts, people, excluded
 
 
 def run_identify(*, as_of: date, data: Path | None, out: Path, value_sets: Path | None = None,
-                 engine: str = "duckdb") -> Table:
+                 engine: str = "duckdb", with_connection: ConnectionHook | None = None) -> Table:
     """Run identification on a plan data folder (or, without one, the live warehouse version) and write the
     output CSV; return the counts as a table."""
     counts, people, excluded = identify_to_csv(as_of=as_of, folder=source_folder(data), out=out,
-                                               value_sets=value_sets, engine=engine)
+                                               value_sets=value_sets, engine=engine,
+                                               with_connection=with_connection)
     table = Table(title=f"Populations of Focus on {as_of.isoformat()} -> {out}")
     table.add_column("population")
     table.add_column("rows", justify="right")
