@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from factories import make_member
 from ident_scenario import D1, D2, store
 from typer.testing import CliRunner
 
