@@ -32,3 +32,26 @@ class LoginRequiredMiddleware:
             response["HX-Redirect"] = target
             return response
         return redirect(target)
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in a query string, form field or JSON body is never meaningful, and PostgreSQL cannot store
+    or compare text containing it: answer 400 up front instead of failing deep in a query (found by the API
+    contract run). Django's form fields already refuse it; this covers the API's query parameters and bodies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            return JsonResponse({"detail": "The request contains a NUL character, which is not allowed."},
+                                status=400)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or any("\x00" in v for values in request.GET.lists() for v in values[1]):
+            return True
+        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
+            return b"\\u0000" in request.body or b"\x00" in request.body
+        return False
