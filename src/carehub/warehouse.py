@@ -1,7 +1,10 @@
 """The claims warehouse: Parquet files under <data dir>/warehouse, queried with DuckDB.
 
-Layout (docs/data-formats.md): `warehouse/CURRENT` names the live version directory; each version holds one
-folder per table (`medical_claim/`, `pharmacy_claim/`) of Parquet files. A load writes a complete new version
+Layout (docs/data-formats.md): `warehouse/CURRENT` names the live version directory; each version holds every
+input-layout table as a folder of Parquet files, laid out exactly like a plan folder (`medical_claim/`,
+`pharmacy_claim/`, `eligibility/`, `program_enrollment/`, ...), so `carehub identify` reads it as it reads one.
+Claims merge across extracts (below); the other tables are the latest extract's snapshot.
+A load writes a complete new version
 beside the live one and switches CURRENT with an atomic rename (temp file + os.replace) only after the
 operational database has committed, so readers never see half a load and a failed load leaves the live version
 untouched. The previous version is kept (a reader that opened it keeps working); older ones are removed.
@@ -16,7 +19,7 @@ hash() may change between DuckDB releases, so each version records the DuckDB ve
 Only columns present in some extract are stored: readers use union_by_name and treat a missing column as empty.
 zstd level 1: on 3.6M lines 14% less CPU than the default level 3 and smaller files than snappy.
 
-Merge rule: rows of the new extract replace stored rows with the same claim_id + claim_line_number; stored
+Merge rule for claims: rows of the new extract replace stored rows with the same claim_id + claim_line_number; stored
 claims absent from the new extract are kept, so claims history accumulates across extracts.
 """
 
