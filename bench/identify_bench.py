@@ -4,6 +4,10 @@ wall time and peak memory, and, in the same process, one DuckDB pass over the sa
 
     .venv/bin/python bench/identify_bench.py PLAN_DIR [--as-of 2026-10-31] [--memory-limit 1.5GB] [--threads N]
     .venv/bin/python bench/identify_bench.py PLAN_DIR --engine spark     (pyspark local[2]; JVM memory not in RSS)
+    .venv/bin/python bench/identify_bench.py DATA_DIR/warehouse/v-...    (a loaded warehouse version)
+
+A warehouse version written by `carehub load` carries the stored claim events (`_claim_events/`), which the run
+reads instead of scanning the claim lines ("claim lines from: events"); a plan folder is scanned ("scan").
 
 Peak memory is the process's peak resident set (ru_maxrss), which includes DuckDB's buffers.
 """
@@ -83,12 +87,14 @@ def main() -> None:
         counts = write_csv(con, Path(tmp) / "identified.csv")
         full = time.perf_counter() - start
         members = con.execute("SELECT count(*) FROM def_person").fetchone()
+        claim_source = con.execute("SELECT source FROM stg_claim_source").fetchone()
     con.close()
 
     print(f"plan {args.plan}: {lines:,} claim lines, {people:,} people with claims, "
           f"{members[0] if members else 0:,} members considered on {as_of}")
     print(f"floor  (one DuckDB GROUP BY pass over medical_claim): {floor:7.2f} s   peak RSS {floor_peak:,.0f} MB")
-    print(f"full identification (rules, exclusions, priority, CSV): {full:7.2f} s   peak RSS {_peak_mb():,.0f} MB")
+    print(f"full identification (rules, exclusions, priority, CSV): {full:7.2f} s   peak RSS {_peak_mb():,.0f} MB"
+          f"   claim lines from: {claim_source[0] if claim_source else '?'}")
     print(f"ratio full / floor: {full / floor:.1f}x")
     for population, rows in counts.items():
         print(f"  {population:<30} {rows:>9,}")

@@ -19,6 +19,12 @@ hash() may change between DuckDB releases, so each version records the DuckDB ve
 Only columns present in some extract are stored: readers use union_by_name and treat a missing column as empty.
 zstd level 1: on 3.6M lines 14% less CPU than the default level 3 and smaller files than snappy.
 
+Derived, rule-ready facts: each version also holds `_claim_events/` (written by the load from the version's
+medical claims with the shipped value sets; see domain/populations/runner.write_claim_events): the event lines
+(ED, stay, crisis, delivery), the office-visit days and the distinct line diagnoses, with the key of the SQL and
+value sets that made them. `carehub identify` reads these narrow files instead of scanning every claim line when
+the key matches, and scans the claims otherwise (a plan's own code or diagnosis value sets).
+
 Merge rule for claims: rows of the new extract replace stored rows with the same claim_id + claim_line_number; stored
 claims absent from the new extract are kept, so claims history accumulates across extracts.
 """
@@ -161,6 +167,21 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, version: Path, table: str, ro
         return
     target.mkdir()
     con.execute(f"COPY ({rows_sql}) TO '{target}/part.parquet' (FORMAT parquet, COMPRESSION zstd)")
+
+
+def write_claim_events(version: Path) -> int:
+    """Store the narrow claim-events table identification reads (`_claim_events/`, see
+    domain/populations/runner.write_claim_events) in an unpublished version, from its medical claims."""
+    from carehub.domain.populations.runner import write_claim_events
+    from carehub.paths import data_dir
+
+    spill = data_dir() / "tmp"
+    spill.mkdir(exist_ok=True)
+    con = duckdb.connect(config={"temp_directory": str(spill), "memory_limit": "2GB"})
+    try:
+        return write_claim_events(version, con)
+    finally:
+        con.close()
 
 
 def publish(version: Path, root: Path | None = None) -> None:

@@ -206,3 +206,25 @@ def test_warehouse_version_is_a_plan_folder_of_every_table(tmp_path):
     assert current_version_dir() != version and "housing_status" in carried
     rows = con.execute(f"SELECT * FROM read_parquet({[str(p) for p in carried['housing_status']]})").fetchall()
     assert len(rows) == len(plan["housing_status"])
+
+
+def test_every_version_carries_the_claim_events_identification_reads(tmp_path):
+    """The load stores the rule-ready claim events; identification on the version reads them and gives what a
+    scan of the same folder gives."""
+    import shutil
+
+    from carehub.domain.populations import identify_folder
+    from carehub.domain.populations.sources import CLAIM_SOURCE, EVENTS_FOLDER
+
+    load_folder(write_plan(tmp_path / "plan", base_plan()))
+    version = current_version_dir()
+    assert (version / EVENTS_FOLDER / "KEY").is_file()
+    scan_copy = tmp_path / "scan"
+    shutil.copytree(version, scan_copy, ignore=shutil.ignore_patterns(EVENTS_FOLDER))
+    answers = {}
+    for label, folder in (("events", version), ("scan", scan_copy)):
+        con, result = identify_folder(folder, date(2024, 12, 31))
+        answers[label] = result.fetchall()
+        assert con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchone() == (label,)
+        con.close()
+    assert answers["events"] == answers["scan"]

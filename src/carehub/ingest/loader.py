@@ -188,6 +188,9 @@ def _write_warehouse(con: duckdb.DuckDBPyConnection, version: Path, previous: Pa
         else:
             warehouse.write_snapshot(con, version, table, sql, previous)
     phases["warehouse write"] = time.monotonic() - mark
+    mark = time.monotonic()
+    warehouse.write_claim_events(version)
+    phases["claim events"] = time.monotonic() - mark
 
 
 def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened: dict[str, str],

@@ -17,4 +17,6 @@ FROM (
     GROUP BY person_id
 ) t
 WHERE person_id NOT IN (SELECT person_id FROM def_assessment WHERE kind = 'SELF_MANAGES_WELL' AND positive)
+  -- computed only for people on the adult homeless list: pop_adult_homeless is its only reader
+  AND person_id IN (SELECT person_id FROM def_homeless WHERE adult_list)
 GROUP BY person_id

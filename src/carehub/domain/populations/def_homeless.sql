@@ -17,10 +17,10 @@ episode AS (
     WHERE h.start_date <= $as_of AND (h.end_date IS NULL OR h.end_date >= $as_of)
 ),
 diagnosis AS (
-    SELECT person_id, 'claim:' || arg_max(claim_id, CAST(dx_date AS VARCHAR) || claim_id) AS evidence
-    FROM def_diagnosis
-    WHERE value_set = 'HOMELESS' AND dx_date > $as_of - INTERVAL 6 MONTH AND dx_date <= $as_of
-    GROUP BY person_id
+    -- the latest HOMELESS claim of 12 months (def_condition), when it is within 6 months
+    SELECT person_id, 'claim:' || last_claim_id AS evidence
+    FROM def_condition
+    WHERE value_set = 'HOMELESS' AND last_date > $as_of - INTERVAL 6 MONTH
 ),
 facts AS (
     SELECT person_id, adult, children_youth, with_minors, 'HOMELESS_HOUSING_STATUS' AS criterion, evidence

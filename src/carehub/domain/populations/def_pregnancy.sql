@@ -3,15 +3,14 @@
 -- PREGNANCY) in the last 9 months with no delivery on or after it; "postpartum": a delivery (O80, O82, Z37.x, value
 -- set DELIVERY, or a delivery procedure) in the last 12 months. One row per person and criterion.
 WITH pregnancy AS (
-    SELECT person_id, max(dx_date) AS last_date,
-           arg_max(claim_id, CAST(dx_date AS VARCHAR) || claim_id) AS claim_id
-    FROM def_diagnosis
-    WHERE value_set = 'PREGNANCY' AND dx_date > $as_of - INTERVAL 9 MONTH AND dx_date <= $as_of
-    GROUP BY person_id
+    -- the latest PREGNANCY claim of 12 months (def_condition), when it is within 9 months
+    SELECT person_id, last_date, last_claim_id AS claim_id
+    FROM def_condition
+    WHERE value_set = 'PREGNANCY' AND last_date > $as_of - INTERVAL 9 MONTH
 ),
 delivery AS (
     SELECT person_id, max(d) AS last_date, arg_max(claim_id, CAST(d AS VARCHAR) || claim_id) AS claim_id
-    FROM (SELECT person_id, claim_id, dx_date AS d FROM def_diagnosis WHERE value_set = 'DELIVERY'
+    FROM (SELECT person_id, last_claim_id AS claim_id, last_date AS d FROM def_condition WHERE value_set = 'DELIVERY'
           UNION ALL
           SELECT person_id, claim_id, start_date FROM def_claim WHERE is_delivery_procedure) t
     WHERE d > $as_of - INTERVAL 12 MONTH AND d <= $as_of

@@ -1,8 +1,10 @@
 -- Source: spec/populations-of-focus.md ADULT_SMH_SUD ("no primary care office visit (99202-99215) in the last
 -- 12 months"; value set PRIMARY_CARE_HCPCS). One row per considered person with an office-visit line in
--- (D - 12 months, D], with the latest visit date.
+-- (D - 12 months, D], with the latest visit date; only for people meeting the SMHS/DMC criteria
+-- (def_smh_sud_criteria), the only ones pop_adult_smh_sud asks about.
 SELECT person_id, max(claim_start_date) AS last_visit_date
-FROM stg_claim_line
-WHERE primary_care AND claim_start_date > $as_of - INTERVAL 12 MONTH AND claim_start_date <= $as_of
+FROM stg_primary_care_day
+WHERE claim_start_date > $as_of - INTERVAL 12 MONTH AND claim_start_date <= $as_of
   AND person_id IN (SELECT person_id FROM def_person)
+  AND person_id IN (SELECT person_id FROM def_smh_sud_criteria)
 GROUP BY person_id

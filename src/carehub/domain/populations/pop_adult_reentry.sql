@@ -19,7 +19,9 @@ condition AS (
 condition_by_person AS (
     SELECT person_id, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
            string_agg(evidence, ';' ORDER BY evidence) AS evidence
-    FROM condition GROUP BY person_id
+    FROM condition
+    WHERE person_id IN (SELECT person_id FROM release)  -- only people who meet the release criterion matter
+    GROUP BY person_id
 )
 SELECT p.person_id, 'ADULT_REENTRY' AS population,
        concat_ws(';', r.criteria, c.criteria) AS criteria,

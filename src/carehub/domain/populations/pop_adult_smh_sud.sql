@@ -44,7 +44,9 @@ acuity AS (
 acuity_by_person AS (
     SELECT person_id, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
            string_agg(evidence, ';' ORDER BY evidence) AS evidence
-    FROM acuity GROUP BY person_id
+    FROM acuity
+    WHERE person_id IN (SELECT person_id FROM def_smh_sud_criteria)  -- only people meeting SMHS/DMC criteria matter
+    GROUP BY person_id
 )
 SELECT p.person_id, 'ADULT_SMH_SUD' AS population,
        concat_ws(';', m.criteria, 'COMPLEX_SOCIAL_FACTOR', a.criteria) AS criteria,

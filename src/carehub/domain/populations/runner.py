@@ -23,7 +23,13 @@ from pathlib import Path
 import duckdb
 
 from carehub.domain.populations.engine import DuckDBEngine, Engine
-from carehub.domain.populations.sources import create_staging, open_folder
+from carehub.domain.populations.sources import (
+    EVENTS_FOLDER,
+    claim_events_sql,
+    create_staging,
+    open_folder,
+    stored_events_sql,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VALUE_SETS_DIR = PACKAGE_DIR / "valuesets"
@@ -163,3 +169,42 @@ def write_csv(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     con.execute(f"COPY ({query}) TO $out (FORMAT csv, HEADER true)", {"out": str(out)})
     rows = con.execute(f"SELECT population, count(*) FROM {OUTPUT_TABLE} GROUP BY 1 ORDER BY 1").fetchall()
     return {population: count for population, count in rows}
+
+
+def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = None) -> int:
+    """Store the claim-events table in `folder/_claim_events` (a warehouse version): the claim lines some rule can
+    use, of every date, with their flags, made with the shipped value sets, plus the distinct diagnosis codes
+    and the key they were made with. Identification then reads these narrow files instead of scanning every
+    claim line, as long as the key matches (same SQL, same code and diagnosis value sets); otherwise it scans.
+    Returns the lines written (0 when the folder has no medical claims)."""
+    own = con is None
+    con = con or duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        engine = DuckDBEngine(con)
+        open_folder(engine, Path(folder))
+        load_value_sets(engine)
+        made = claim_events_sql(engine)
+        if made is None:
+            return 0
+        key, lines, dx_codes, present = made
+        out = Path(folder) / EVENTS_FOLDER
+        out.mkdir(exist_ok=True)
+        # every usable line once (the costly scan), then the narrow parts from it
+        con.execute(f"CREATE OR REPLACE TEMP TABLE events_all AS {lines}")
+        written = 0
+        for part, select in {**stored_events_sql("events_all", present), "dx_code": dx_codes}.items():
+            (out / part).mkdir(exist_ok=True)
+            target = str(out / part / "part.parquet")
+            # sorted by the date the look-back window tests: a run reads only the row groups of its window
+            order = "" if part == "dx_code" else " ORDER BY window_date"
+            con.execute(f"COPY ({select}{order}) TO $out (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)",
+                        {"out": target})
+            row = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": target}).fetchone()
+            written += int(row[0]) if row and part != "dx_code" else 0
+        con.execute("DROP TABLE events_all")
+        (out / "KEY").write_text(key + "\n")  # written last: a folder without KEY is never used
+        return written
+    finally:
+        if own:
+            con.close()
