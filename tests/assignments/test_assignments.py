@@ -106,6 +106,7 @@ def test_provider_accepts_or_returns_and_returned_member_is_reassigned_elsewhere
     assert list(visible_members(staff, on=date(2025, 6, 10))) == []
     line = selectors.assignment_queue(plan, now=SOON)[0]
     assert line.returned_by == (NPI_A,)
+    assert line.returns == ((NPI_A, "No Spanish-speaking care manager this month"),)
     (again,) = services.assign_authorized(actor=plan, now=SOON + timedelta(hours=2)).assigned
     assert again.provider_npi == NPI_B
     services.accept(again, actor=make_user(Role.ECM_PROVIDER_STAFF,

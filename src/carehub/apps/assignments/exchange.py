@@ -223,6 +223,10 @@ def import_file(kind: str, data: bytes, *, name: str, actor: Any,
                        actor)
             log.changed = report.changed
             log.save(update_fields=["changed"])
+            if kind == "OTF":  # the provider's attempts join the member's outreach record (engagement app)
+                from carehub.apps.engagement.otf import sync_otf_reports
+
+                sync_otf_reports(actor=actor, source_file=log)
         record(actor=actor, action=Action.LOAD, object_type=f"{kind}File", object_id=str(log.pk),
                purpose=f"{kind} from an ECM provider",
                detail={"accepted": report.accepted, "rows": report.rows, "problems": len(report.problems),

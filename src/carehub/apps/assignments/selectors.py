@@ -36,6 +36,8 @@ class QueueLine:
     due_by: datetime
     state: ClockState
     returned_by: tuple[str, ...]
+    # (provider NPI, its reason) for each return, so the plan acts on the feedback before reassigning.
+    returns: tuple[tuple[str, str], ...] = ()
 
     @property
     def overdue(self) -> bool:
@@ -53,16 +55,17 @@ def assignment_queue(user: User, now: datetime | None = None, limit: int = PAGE_
     now = now or timezone.now()
     cal = default_calendar()
     auths = list(awaiting_assignment(timezone.localdate(now))[:limit])
-    returned: dict[str, list[str]] = {}
-    for person_id, npi in Assignment.objects.filter(
+    returned: dict[str, list[tuple[str, str]]] = {}
+    for person_id, npi, reason in Assignment.objects.filter(
             member_id__in=[a.member_id for a in auths], status=AssignmentStatus.RETURNED) \
-            .values_list("member_id", "provider_npi"):
-        returned.setdefault(person_id, []).append(npi)
+            .order_by("responded_at", "pk").values_list("member_id", "provider_npi", "return_reason"):
+        returned.setdefault(person_id, []).append((npi, reason))
     lines = []
     for auth in auths:
         due_by = assignment_due(auth.decided_at or auth.received_at)
+        returns = tuple(returned.get(auth.member_id, ()))
         lines.append(QueueLine(auth, due_by, clock_state(due_by, now, calendar=cal),
-                               tuple(returned.get(auth.member_id, ()))))
+                               tuple(npi for npi, _ in returns), returns))
     return sorted(lines, key=lambda line: (line.due_by, line.authorization.pk))
 
 

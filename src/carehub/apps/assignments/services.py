@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from carehub.apps.assignments import notify
 from carehub.apps.assignments.models import (
     OPEN_STATUSES,
     Assignment,
@@ -31,12 +32,13 @@ from carehub.apps.audit.services import record
 from carehub.apps.authorizations.models import AuthorizationRequest, Decision
 from carehub.apps.members.models import CareRelationship, Member, ProgramEnrollment, RelationshipKind
 from carehub.apps.members.selectors import organization_npis
-from carehub.apps.providers.models import ProviderOrganization
+from carehub.apps.providers.models import CapacityLine, NetworkRecord, ProviderOrganization
 from carehub.domain import deadlines
 from carehub.domain.assignment import Assignment as BatchAssignment
 from carehub.domain.assignment import MemberCase, Provider, Rule, assign_batch, qualifies
 from carehub.domain.assignment.policy import experienced_populations, normalize_county, normalize_language
 from carehub.domain.calendar import default_calendar
+from carehub.domain.network import contract_in_force
 
 # Program rows whose `detail` names a provider NPI, by the rule that reads them (as domain/assignment/folder.py).
 RELATIONSHIP_PROGRAMS = ("WPC", "HHP", "ECM")
@@ -63,20 +65,53 @@ def open_counts(npis: Iterable[str] | None = None) -> dict[str, int]:
     return dict(qs.values_list("provider_npi").annotate(n=Count("pk")).values_list("provider_npi", "n"))
 
 
-def network() -> dict[str, Provider]:
+def _contracted(org: ProviderOrganization, on: date) -> bool:
+    """Contracted on `on`, as far as assignment goes: its network record has a contract in force, or it has no
+    record (provider.csv counts every ECM provider as contracted). Issue 5: 'a provider qualifies when it is a
+    contracted ECM provider'."""
+    try:
+        rec = org.network
+    except NetworkRecord.DoesNotExist:
+        return True
+    return contract_in_force(rec.contract_status, rec.contract_start, rec.contract_end, on)
+
+
+def network(on: date | None = None) -> dict[str, Provider]:
     """The network as assignment sees it: every ProviderOrganization, capacity left = capacity minus its open
-    assignments (a provider with no stated capacity has none to assign against)."""
+    assignments (a provider with no stated capacity, or not contracted, has none to assign against)."""
     taken = open_counts()
+    on = on or timezone.localdate()
+    cells = _cells_left()
     providers = {}
-    for org in ProviderOrganization.objects.order_by("npi"):
+    for org in ProviderOrganization.objects.select_related("network").order_by("npi"):
         left = None if org.capacity is None else max(org.capacity - taken.get(org.npi, 0), 0)
+        if not _contracted(org, on):
+            left = 0  # in the network but not (or no longer) contracted: nothing to assign against
         providers[org.npi] = Provider(
             npi=org.npi, name=org.name, kind=(org.kind or "").upper(), provider_type=org.provider_type,
             counties=frozenset(normalize_county(c) for c in org.counties or []),
             populations=frozenset(org.populations or []),
             languages=frozenset(normalize_language(v) for v in org.languages or []),
-            capacity=left, experienced_populations=experienced_populations(org.provider_type))
+            capacity=left, experienced_populations=experienced_populations(org.provider_type),
+            cell_capacity=cells.get(org.npi, ()))
     return providers
+
+
+def _cells_left() -> dict[str, tuple[tuple[str, str, int], ...]]:
+    """NPI -> (county, population, left) for the cells where provider relations recorded capacity by county and
+    population (providers.CapacityLine): that capacity minus the open assignments there (two queries)."""
+    taken: dict[tuple[str, str, str], int] = {}
+    for npi, county, population, n in (Assignment.objects.filter(status__in=OPEN_STATUSES)
+                                       .values_list("provider_npi", "member__county", "population")
+                                       .annotate(n=Count("pk"))):
+        key = (npi, normalize_county(county or ""), population)
+        taken[key] = taken.get(key, 0) + n
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    for npi, county, population, capacity in CapacityLine.objects.values_list(
+            "provider__npi", "county", "population", "capacity"):
+        key = (npi, normalize_county(county), population)
+        out.setdefault(npi, []).append((key[1], population, max(capacity - taken.get(key, 0), 0)))
+    return {npi: tuple(sorted(cells)) for npi, cells in out.items()}
 
 
 def _program_npis(person_ids: Sequence[str], on: date) -> dict[str, dict[str, list[str]]]:
@@ -176,15 +211,20 @@ def _decide(cases: list[MemberCase], returned: dict[str, list[str]],
     for i, case in enumerate(cases):
         groups.setdefault(tuple(sorted(returned.get(case.person_id, []))), []).append(i)
     remaining = {npi: p.capacity for npi, p in providers.items()}
+    cells = {npi: p.cell_limits() for npi, p in providers.items()}
     decisions: list[BatchAssignment | None] = [None] * len(cases)
     for excluded in sorted(groups, key=lambda k: (not k, k)):
-        network_now = {npi: replace(p, capacity=remaining[npi]) for npi, p in providers.items()
-                       if npi not in excluded}
+        network_now = {npi: replace(p, capacity=remaining[npi],
+                                    cell_capacity=tuple((c, pop, n) for (c, pop), n in sorted(cells[npi].items())))
+                       for npi, p in providers.items() if npi not in excluded}
         indexes = groups[excluded]
         for i, decision in zip(indexes, assign_batch([cases[i] for i in indexes], network_now), strict=True):
             decisions[i] = decision
             if decision.provider_npi:
                 remaining[decision.provider_npi] = (remaining[decision.provider_npi] or 0) - 1
+                cell = (normalize_county(cases[i].county), cases[i].population)
+                if cell in cells[decision.provider_npi]:
+                    cells[decision.provider_npi][cell] -= 1
     return [d for d in decisions if d is not None]
 
 
@@ -205,7 +245,7 @@ def assign_authorized(*, actor: Any, now: datetime | None = None,
     cases = member_cases([(a.member, populations[a.pk], "", returned.get(a.member_id, [])) for a in auths],
                          timezone.localdate(now))
     outcome = BatchOutcome([], [])
-    for auth, decision in zip(auths, _decide(cases, returned, network()), strict=True):
+    for auth, decision in zip(auths, _decide(cases, returned, network(timezone.localdate(now))), strict=True):
         if decision.rule == Rule.UNASSIGNED:
             outcome.unassigned.append(auth.member_id)
             continue
@@ -215,6 +255,7 @@ def assign_authorized(*, actor: Any, now: datetime | None = None,
             alternatives=[str(c) for c in decision.alternatives]))
     record(actor=actor, action=Action.UPDATE, object_type="AssignmentBatch", purpose="batch assignment",
            detail={"assigned": len(outcome.assigned), "unassigned": len(outcome.unassigned)})
+    notify.assignments_made(outcome.assigned, actor=actor)
     return outcome
 
 
@@ -266,6 +307,7 @@ def return_assignment(assignment: Assignment, reason: str, *, actor: Any,
     record(actor=actor, action=Action.UPDATE, object_type="Assignment", object_id=str(assignment.pk),
            person_id=assignment.member_id, purpose="provider returned the assignment",
            detail={"status": assignment.status, "reason": assignment.return_reason})
+    notify.assignment_returned(assignment, actor=actor)
     return assignment
 
 
@@ -321,16 +363,19 @@ def complete_provider_change(request: ProviderChangeRequest, new_npi: str, *, ac
     if current and current.provider_npi == new_npi:
         raise AssignmentError("the member is already assigned to that provider")
     population = current.population if current else ""
-    provider = network().get(new_npi)
+    provider = network(timezone.localdate(now)).get(new_npi)
     case = member_cases([(member, population, new_npi, ())], timezone.localdate(now))[0]
-    why = qualifies(provider, case, provider.capacity or 0 if provider else 0)
+    cell = provider.cell_limits().get((normalize_county(member.county), population)) if provider else None
+    why = qualifies(provider, case, provider.capacity or 0 if provider else 0, cell)
     if why is not None:
         raise AssignmentError(f"that provider cannot take the member ({why.value.lower().replace('_', ' ')})")
     authorization = current.authorization if current else None
     if current:
         end_assignment(current, "member changed provider", actor=actor, now=now)
+        notify.member_moved(current, actor=actor)
     new = _open_assignment(member=member, npi=new_npi, rule=Rule.MEMBER_PREFERENCE, actor=actor, now=now,
                            authorization=authorization, population=population, due_by=request.due_at)
+    notify.assignments_made([new], actor=actor)
     request.status, request.completed_at, request.new_assignment = ChangeStatus.COMPLETED, now, new
     request.save(update_fields=["status", "completed_at", "new_assignment"])
     record(actor=actor, action=Action.UPDATE, object_type="ProviderChangeRequest", object_id=str(request.pk),

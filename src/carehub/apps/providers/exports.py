@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from carehub.apps.providers.models import ProviderOrganization
-from carehub.domain.assignment.policy import experienced_populations
+from carehub.apps.providers.models import CapacityLine, NetworkRecord, ProviderOrganization
+from carehub.domain.assignment.policy import experienced_populations, normalize_county
 from carehub.domain.network import PROVIDER_TYPES
 from carehub.domain.populations.labels import POPULATIONS
 
@@ -50,12 +51,14 @@ ABOUT = (
     ("Source", "DHCS Model of Care Template, Part 2, IV.1.b (ECM) and IV.2.a (ILOS / Community Supports)"),
     ("Rows", "Contracted ECM and Community Supports providers serving the county of each sheet; a provider serving "
              "several counties appears on each of their sheets"),
-    ("Capacity", "The provider's stated capacity, for the whole organization (not split by county)"),
-    ("Expected assignments", "Members the plan expects to assign, when given to the export; blank otherwise"),
-    ("Experience (yes/no)", "yes when the provider serves at least one Population of Focus (community-based "
-                            "care management) / when its provider type has particular experience with a "
-                            "population it serves and it lists a language besides English; CareHub derives "
-                            "these, the plan confirms them before submission"),
+    ("Capacity", "What provider relations recorded for the county (the sum over its populations), else the "
+                 "provider's stated capacity for the whole organization"),
+    ("Expected assignments", "Members the plan expects to assign, as provider relations recorded it (the network "
+                             "record, else the sum of its capacity by county and population); blank otherwise"),
+    ("Experience (yes/no)", "as provider relations confirmed them on the provider's network record; without a "
+                            "record CareHub derives them: yes when the provider serves at least one Population "
+                            "of Focus (community-based care management) / when its provider type has particular "
+                            "experience with a population it serves and it lists a language besides English"),
 )
 
 
@@ -63,25 +66,57 @@ def _cell_list(values: list[str], labels: Mapping[str, str] | None = None) -> st
     return "; ".join(labels.get(v, v) if labels else v for v in values)
 
 
-def _row(p: ProviderOrganization, expected: Mapping[str, int]) -> list[object]:
+@dataclass
+class _Figures:
+    """What provider relations recorded: experience flags by NPI, and capacity and expected by (NPI, county)."""
+
+    flags: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+    cells: dict[tuple[str, str], list[int | None]] = field(default_factory=dict)
+
+
+def _figures() -> _Figures:
+    figures = _Figures(flags={npi: (community, population) for npi, community, population in
+                              NetworkRecord.objects.values_list("provider__npi", "community_experience",
+                                                                "population_experience")})
+    for npi, county, capacity, expected in CapacityLine.objects.values_list("provider__npi", "county", "capacity",
+                                                                             "expected"):
+        cell = figures.cells.setdefault((npi, normalize_county(county)), [0, None])
+        cell[0] = (cell[0] or 0) + capacity
+        if expected is not None:
+            cell[1] = (cell[1] or 0) + expected
+    return figures
+
+
+def _row(p: ProviderOrganization, county: str, expected: Mapping[str, int], figures: _Figures) -> list[object]:
     populations = list(p.populations or [])
     languages = list(p.languages or [])
     is_ecm = p.kind == "ECM"
     community = "yes" if is_ecm and populations else "no"
     specialized = bool(experienced_populations(p.provider_type) & set(populations))
     linguistic = "yes" if specialized and any(v.lower() not in ("en", "english") for v in languages) else "no"
+    if p.npi in figures.flags:  # the plan confirmed them on the network record
+        community, linguistic = ("yes" if flag else "no" for flag in figures.flags[p.npi])
+    capacity, expect = p.capacity, expected.get(p.npi)
+    if (p.npi, normalize_county(county)) in figures.cells:  # recorded for this county: its own figures
+        capacity, county_expected = figures.cells[(p.npi, normalize_county(county))]
+        expect = county_expected if county_expected is not None else expect
     return [
         p.name, p.phone, p.email, p.address, p.npi, p.kind, PROVIDER_TYPES.get(p.provider_type, p.provider_type),
         _cell_list(list(p.counties or [])), _cell_list(populations, POPULATIONS), _cell_list(list(p.supports or [])),
-        _cell_list(languages), p.capacity, expected.get(p.npi),
+        _cell_list(languages), capacity, expect,
         community if is_ecm else "", linguistic if is_ecm else "",
     ]
 
 
 def write_capacity_workbook(out: Path, expected: Mapping[str, int] | None = None) -> dict[str, int]:
     """Write the workbook to `out`: an About sheet, then one sheet per county (alphabetical) listing the ECM and CS
-    providers serving it (ECM first, then by name and NPI). Returns providers listed per county sheet."""
-    expected = expected or {}
+    providers serving it (ECM first, then by name and NPI). Returns providers listed per county sheet. Expected
+    assignments default to what provider relations recorded (providers.selectors.expected_assignments)."""
+    if expected is None:
+        from carehub.apps.providers.selectors import expected_assignments  # selectors import assignments
+
+        expected = expected_assignments()
+    figures = _figures()
     by_county: dict[str, list[ProviderOrganization]] = defaultdict(list)
     providers = ProviderOrganization.objects.filter(kind__in=("ECM", "CS"))
     for p in sorted(providers, key=lambda p: (p.kind != "ECM", p.name, p.npi)):
@@ -101,7 +136,7 @@ def write_capacity_workbook(out: Path, expected: Mapping[str, int] | None = None
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for p in by_county[county]:
-            sheet.append(_row(p, expected))
+            sheet.append(_row(p, county, expected, figures))
         for i, width in enumerate(WIDTHS, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
         sheet.freeze_panes = "A2"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from carehub.domain.assignment.policy import RULES, MemberCase, Provider, Rule, qualifies
+from carehub.domain.assignment.policy import RULES, MemberCase, Provider, Rule, normalize_county, qualifies
 from carehub.domain.assignment.solver import build_problem, solve
 
 __all__ = ["Assignment", "Considered", "assign_batch"]
@@ -49,6 +49,8 @@ def assign_batch(members: Sequence[MemberCase], providers: Mapping[str, Provider
     """Assign every member of the batch (issue 5). `providers` by NPI; their `capacity` is what they have left.
     Returns one Assignment per member, in batch order. Deterministic: same inputs, same output."""
     remaining = {npi: p.capacity or 0 for npi, p in providers.items()}
+    cells = {(npi, county, population): n for npi, p in providers.items()
+             for (county, population), n in p.cell_limits().items()}
     decided: list[tuple[str, Rule] | None] = [None] * len(members)
     considered: list[list[Considered]] = [[] for _ in members]
     for rule, names in RULES:
@@ -58,15 +60,18 @@ def assign_batch(members: Sequence[MemberCase], providers: Mapping[str, Provider
             for npi in dict.fromkeys(names(member)):  # each NPI once per rule
                 if any(c.npi == npi for c in considered[i]):
                     continue  # named by an earlier rule and already passed over
-                why = qualifies(providers.get(npi), member, remaining.get(npi, 0))
+                cell = (npi, normalize_county(member.county), member.population)
+                why = qualifies(providers.get(npi), member, remaining.get(npi, 0), cells.get(cell))
                 if why is None:
                     decided[i] = (npi, rule)
                     remaining[npi] -= 1
+                    if cell in cells:
+                        cells[cell] -= 1
                     break
                 considered[i].append(Considered(rule, npi, str(why)))
     left = [i for i, d in enumerate(decided) if d is None]
     if left:
-        problem = build_problem(members, left, providers, remaining)
+        problem = build_problem(members, left, providers, remaining, cells)
         counts = solve(problem)
         for g, member_indexes in enumerate(problem.group_members):
             arcs = problem.group_arcs[g]

@@ -21,6 +21,8 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
+from carehub.domain.languages import normalize_language
+
 __all__ = [
     "BEHAVIORAL_HEALTH_POPULATIONS", "MemberCase", "Provider", "RULES", "Rule", "Unqualified", "assignment_due",
     "behavioral_health",
@@ -66,6 +68,12 @@ class Provider:
     languages: frozenset[str] = frozenset()
     capacity: int | None = 0
     experienced_populations: frozenset[str] = frozenset()
+    # What it has left in particular (county, population) cells, when the plan recorded capacity by county and
+    # population (seed 000 IV.1.b.vi-x); counties normalized. A cell not listed is limited only by `capacity`.
+    cell_capacity: tuple[tuple[str, str, int], ...] = ()
+
+    def cell_limits(self) -> dict[tuple[str, str], int]:
+        return {(county, population): n for county, population, n in self.cell_capacity}
 
 
 @dataclass(frozen=True)
@@ -88,34 +96,19 @@ class MemberCase:
 # members served by a Specialty Mental Health Plan for SED, SUD and/or SMH).
 BEHAVIORAL_HEALTH_POPULATIONS: frozenset[str] = frozenset({"ADULT_SMH_SUD", "CHILD_SMH_SUD"})
 
-# Language names as eligibility may write them -> the ISO 639 codes providers list (input-layout.md allows either).
-_LANGUAGE_NAMES: dict[str, str] = {
-    "english": "en", "spanish": "es", "vietnamese": "vi", "cantonese": "yue", "mandarin": "cmn", "chinese": "zh",
-    "tagalog": "tl", "korean": "ko", "russian": "ru", "armenian": "hy", "arabic": "ar", "farsi": "fa",
-    "persian": "fa", "hmong": "hmn", "khmer": "km", "cambodian": "km", "punjabi": "pa", "lao": "lo",
-    "japanese": "ja", "portuguese": "pt", "hindi": "hi", "ukrainian": "uk", "somali": "so",
-    "eng": "en", "spa": "es", "vie": "vi", "tgl": "tl", "kor": "ko", "rus": "ru", "hye": "hy", "ara": "ar",
-    "fas": "fa", "zho": "zh",
-}
-
-
-def normalize_language(value: str) -> str:
-    """An ISO 639 code for a language given as a code or an English name (empty stays empty)."""
-    value = value.strip().lower()
-    return _LANGUAGE_NAMES.get(value, value)
-
-
 def normalize_county(value: str) -> str:
     """Counties compare case-insensitively, without a trailing " County"."""
     value = " ".join(value.split()).lower()
     return value.removesuffix(" county")
 
 
-def qualifies(provider: Provider | None, member: MemberCase, remaining: int) -> Unqualified | None:
+def qualifies(provider: Provider | None, member: MemberCase, remaining: int,
+              cell_remaining: int | None = None) -> Unqualified | None:
     """None when `provider` may take `member` now; otherwise the first reason it may not.
 
     Issue 5: a provider qualifies when it is a contracted ECM provider (provider.kind ECM) serving the member's
     county and population with capacity left (seed 000 III.2.f; seed 004 VI.E.1.a: experienced in the population).
+    `cell_remaining`: what it has left in the member's county and population, when the plan limited that cell.
     """
     if provider is None:
         return Unqualified.NOT_IN_NETWORK
@@ -125,7 +118,7 @@ def qualifies(provider: Provider | None, member: MemberCase, remaining: int) -> 
         return Unqualified.COUNTY
     if member.population not in provider.populations:
         return Unqualified.POPULATION
-    if remaining <= 0:
+    if remaining <= 0 or (cell_remaining is not None and cell_remaining <= 0):
         return Unqualified.FULL
     return None
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.graph.python import min_cost_flow
 
@@ -44,6 +44,8 @@ class MatchProblem:
     group_arcs: list[list[tuple[int, int]]]  # (provider index, arc cost), cheapest first
     w_load: int
     positions: dict[int, int]  # member index -> place among the members being matched
+    # (provider index, county, population) -> what the provider has left in that cell, where the plan limited it
+    cell_limits: dict[tuple[int, str, str], int] = field(default_factory=dict)
 
     def objective(self, counts: Mapping[tuple[int, int], int]) -> int:
         """Total cost of a solution given as (group, provider) -> members assigned."""
@@ -82,9 +84,14 @@ def arc_cost(provider: Provider, rank: int, population: str, language: str, n_pr
 
 
 def build_problem(members: Sequence[MemberCase], indexes: Sequence[int], providers: Mapping[str, Provider],
-                  remaining: Mapping[str, int]) -> MatchProblem:
+                  remaining: Mapping[str, int],
+                  cells: Mapping[tuple[str, str, str], int] | None = None) -> MatchProblem:
     """Group the members at `indexes` and list, per group, the ECM providers serving its county and population
-    with capacity left."""
+    with capacity left. `cells`: (NPI, county, population) -> capacity left in that cell (default: each
+    provider's cell_capacity); a full cell gets no arc."""
+    if cells is None:
+        cells = {(npi, county, population): n for npi, p in providers.items()
+                 for (county, population), n in p.cell_limits().items()}
     open_providers = sorted((p for p in providers.values() if p.kind == "ECM" and remaining.get(p.npi, 0) > 0),
                             key=lambda p: p.npi)
     by_county_population: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -106,12 +113,20 @@ def build_problem(members: Sequence[MemberCase], indexes: Sequence[int], provide
     n = max(len(open_providers), 1)
     n_members = max(len(indexes), 1)
     group_arcs = []
+    cell_limits: dict[tuple[int, str, str], int] = {}
     for county, population, language in groups:
-        arcs = [(r, arc_cost(open_providers[r], r, population, language, n, n_members))
-                for r in by_county_population.get((county, population), [])] if county else []
+        arcs = []
+        for r in by_county_population.get((county, population), []) if county else []:
+            limit = cells.get((open_providers[r].npi, county, population))
+            if limit is not None:
+                if limit <= 0:
+                    continue
+                cell_limits[(r, county, population)] = limit
+            arcs.append((r, arc_cost(open_providers[r], r, population, language, n, n_members)))
         group_arcs.append(sorted(arcs, key=lambda a: (a[1], a[0])))
     return MatchProblem(open_providers, [remaining[p.npi] for p in open_providers], groups, group_members,
-                        group_arcs, w_load=n * n_members, positions={i: k for k, i in enumerate(indexes)})
+                        group_arcs, w_load=n * n_members, positions={i: k for k, i in enumerate(indexes)},
+                        cell_limits=cell_limits)
 
 
 def solve(problem: MatchProblem) -> dict[tuple[int, int], int]:
@@ -121,14 +136,24 @@ def solve(problem: MatchProblem) -> dict[tuple[int, int], int]:
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs: list[tuple[int, int, int]] = []  # (arc id, group, provider)
     total = 0
+    # A limited (provider, county, population) cell is a node between its groups and the provider: the groups of
+    # that county and population (one per language) share its capacity.
+    cell_nodes: dict[tuple[int, str, str], int] = {}
+    next_node = 2 + groups + providers
+    for key, limit in sorted(problem.cell_limits.items()):
+        cell_nodes[key] = next_node
+        flow.add_arc_with_capacity_and_unit_cost(next_node, 1 + groups + key[0], limit, 0)
+        next_node += 1
     for g, members in enumerate(problem.group_members):
         if not problem.group_arcs[g]:
             continue
         for i in members:  # one unit per member, costing its place: earlier members first when short
             flow.add_arc_with_capacity_and_unit_cost(source, 1 + g, 1, problem.positions[i])
         total += len(members)
+        county, population, _ = problem.groups[g]
         for p, cost in problem.group_arcs[g]:
-            arcs.append((flow.add_arc_with_capacity_and_unit_cost(1 + g, 1 + groups + p, len(members), cost), g, p))
+            head = cell_nodes.get((p, county, population), 1 + groups + p)
+            arcs.append((flow.add_arc_with_capacity_and_unit_cost(1 + g, head, len(members), cost), g, p))
     for p, capacity in enumerate(problem.remaining):
         node = 1 + groups + p
         for band in range(LOAD_BANDS):  # units k with floor(k * BANDS / capacity) == band
@@ -154,16 +179,22 @@ def greedy(problem: MatchProblem) -> dict[tuple[int, int], int]:
     """Baseline for the benchmark: members one at a time in batch order, each to its cheapest provider with room
     (arc cost plus the load cost of the next unit). Not used for assignment."""
     used = [0] * len(problem.providers)
+    cell_used: dict[tuple[int, str, str], int] = defaultdict(int)
     order = sorted((i, g) for g, members in enumerate(problem.group_members) for i in members)
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for _, g in order:
         best = None
+        county, population, _ = problem.groups[g]
         for p, cost in problem.group_arcs[g]:
+            limit = problem.cell_limits.get((p, county, population))
+            if limit is not None and cell_used[(p, county, population)] >= limit:
+                continue
             if used[p] < problem.remaining[p]:
                 total = cost + load_cost(used[p], problem.remaining[p], problem.w_load)
                 if best is None or (total, p) < best:
                     best = (total, p)
         if best is not None:
             used[best[1]] += 1
+            cell_used[(best[1], county, population)] += 1
             counts[(g, best[1])] += 1
     return dict(counts)
