@@ -173,7 +173,7 @@ def test_part2_evidence_is_withheld_from_provider_staff(client, ecm_user, tmp_pa
     assert IdentifiedPopulation.objects.get().evidence == "program:DMC_ODS:2024-02-01"
     client.force_login(ecm_user)
     html = client.get("/members/KID/").content.decode()
-    assert "DMC_ODS" not in html and "1 evidence reference withheld" in html
+    assert "DMC_ODS" not in html and "Withheld under 42 CFR Part 2 — consent required" in html
     client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
     assert "DMC_ODS" in client.get("/members/KID/").content.decode()
 
@@ -203,6 +203,6 @@ def test_claims_with_a_substance_use_diagnosis_are_withheld_from_provider_staff(
     client.force_login(ecm_user)
     html = client.get("/members/ED/").content.decode()
     assert f"<td>{other}</td>" in html and f"<td>{sud}</td>" not in html
-    assert "1 evidence reference withheld" in html
+    assert "Withheld under 42 CFR Part 2 — consent required" in html
     client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
     assert f"<td>{sud}</td>" in client.get("/members/ED/").content.decode()

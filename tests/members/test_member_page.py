@@ -134,11 +134,12 @@ def test_member_page_query_count_is_fixed(client, ana, ecm_user):
     relate(ana, ECM_NPI)
     client.force_login(ecm_user)
     client.get("/members/P-ANA/")
-    # session, user, NPIs, member, READ audit (3), programs, PCP history, provider names, eligibility, housing,
-    # incarceration, assessments, latest identification run, notices, header organization, session save.
+    # session, user, NPIs, member, READ audit (3), Part 2 consent (NPIs, consents), programs, PCP history,
+    # provider names, eligibility, housing, incarceration, assessments, latest identification run, notices, header
+    # organization, session save.
     with QueryCounter() as counted:
         assert client.get("/members/P-ANA/").status_code == 200
-    assert counted.count == 18, counted.statements
+    assert counted.count == 20, counted.statements
     for i in range(5):
         add_program(ana, f"PROG{i}")
         add_history(ana, pcp_npi=PCP_NPI)

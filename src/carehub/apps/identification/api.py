@@ -54,7 +54,7 @@ class PopulationOut(Schema):
     change: str
     criteria: list[str]
     evidence: list[EvidenceOut]
-    withheld: int
+    part2_placeholder: str = ""  # 42 CFR Part 2: substance use criteria and evidence withheld (no consent)
 
 
 class MemberPopulationsOut(Schema):
@@ -64,11 +64,13 @@ class MemberPopulationsOut(Schema):
     excluded: bool
     exclusion_reason: str
     priority: int | None = None
+    part2_withheld: bool = False  # the same answer whether or not the member has any Part 2 records
+    part2_notice: str = ""  # the "withheld" placeholder, or the 42 CFR 2.32 notice when shown under consent
 
 
 def _populations(items: list[selectors.PopulationExplanation]) -> list[dict[str, Any]]:
     return [{"population": p.population, "change": p.change, "criteria": [c for c, _ in p.criteria],
-             "evidence": p.evidence, "withheld": p.withheld} for p in items]
+             "evidence": p.evidence, "part2_placeholder": p.part2_placeholder} for p in items]
 
 
 @router.get("/worklist", response=WorklistOut, summary="Newly identified members of the latest run, most urgent first")
@@ -91,4 +93,6 @@ def member_populations(request: HttpRequest, person_id: str) -> dict[str, Any]:
     section = selectors.audited_member_populations(request.auth, member, route=request.path)
     return {"run": section.run, "populations": _populations(section.populations),
             "no_longer": [p.population for p in section.no_longer], "excluded": section.excluded,
-            "exclusion_reason": section.exclusion_reason, "priority": section.priority}
+            "exclusion_reason": section.exclusion_reason, "priority": section.priority,
+            "part2_withheld": section.part2_withheld,
+            "part2_notice": section.part2_placeholder or section.redisclosure_notice}

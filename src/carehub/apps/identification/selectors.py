@@ -23,11 +23,11 @@ from carehub.apps.members.models import CareRelationship, Member
 from carehub.apps.members.selectors import (
     current_relationship,
     organization_npis,
-    sees_part2,
+    part2_consent,
     today,
     visible_members,
 )
-from carehub.domain.part2 import is_sud_diagnosis
+from carehub.domain.part2 import REDISCLOSURE_NOTICE, WITHHELD_PLACEHOLDER, is_part2_claim_line
 from carehub.domain.populations.labels import (
     CRITERIA,
     EXCLUSIONS,
@@ -182,7 +182,9 @@ class PopulationExplanation:
     change: str
     criteria: list[tuple[str, str]] = field(default_factory=list)  # (code, label)
     evidence: list[Evidence] = field(default_factory=list)
-    withheld: int = 0  # evidence references withheld under 42 CFR Part 2
+    # 42 CFR Part 2: for provider staff without consent, the placeholder shown in every population that may
+    # rest on substance use (whatever this member's own criteria), so that it reveals nothing.
+    part2_placeholder: str = ""
 
 
 @dataclass
@@ -197,6 +199,16 @@ class MemberPopulations:
     priority: int | None = None
     score: float | None = None
     factors: list[tuple[str, str, str]] = field(default_factory=list)
+    part2_withheld: bool = False  # provider staff without a Part 2 consent (the same for every member)
+    part2_shared: bool = False  # provider staff seeing Part 2 evidence under a consent: show the notice
+
+    @property
+    def part2_placeholder(self) -> str:
+        return WITHHELD_PLACEHOLDER if self.part2_withheld else ""
+
+    @property
+    def redisclosure_notice(self) -> str:
+        return REDISCLOSURE_NOTICE if self.part2_shared else ""
 
     @property
     def any(self) -> bool:
@@ -236,7 +248,7 @@ def _with_claim(evidence: Evidence, claims: dict[str, dict[str, Any]]) -> Eviden
 
 def _sud_claim(evidence: Evidence, claims: dict[str, dict[str, Any]]) -> bool:
     line = claims.get(evidence.detail) if evidence.kind == "claim" else None
-    return line is not None and is_sud_diagnosis(line.get("diagnosis_code_1"))
+    return line is not None and is_part2_claim_line(line)
 
 
 def _explain(row: IdentifiedPopulation, change: str, show_part2: bool,
@@ -244,17 +256,32 @@ def _explain(row: IdentifiedPopulation, change: str, show_part2: bool,
     claims = claims or {}
     codes = split_codes(row.criteria)
     references = [_with_claim(parse_evidence(ref), claims) for ref in split_codes(row.evidence)]
-    # Provider staff: no Drug Medi-Cal spans, no claims with a SUD diagnosis, and no claims at all behind a
-    # criterion that itself says substance use (a secondary diagnosis may be the SUD one).
+    # Provider staff without a Part 2 consent: no Drug Medi-Cal spans, no claims showing SUD treatment, and no
+    # claims at all behind a criterion that itself says substance use (a secondary diagnosis may be the SUD one).
+    # In a population that may rest on substance use, no criteria or evidence at all: what is left (or missing)
+    # would tell whether the member qualified through substance use.
+    sud_population = not show_part2 and "SUD" in row.population.upper()
     hide_claims = not show_part2 and any(code in PART2_CRITERIA for code in codes)
     shown = [e for e in references
-             if show_part2 or not (e.is_part2 or _sud_claim(e, claims) or (hide_claims and e.kind == "claim"))]
+             if show_part2 or not (sud_population or e.is_part2 or _sud_claim(e, claims)
+                                   or (hide_claims and e.kind == "claim"))]
     if not show_part2:
-        codes = [c for c in codes if c not in PART2_CRITERIA]
+        codes = [] if sud_population else [c for c in codes if c not in PART2_CRITERIA]
     shown.sort(key=lambda e: (e.on or date.min, e.kind, e.detail), reverse=True)
+    placeholder = WITHHELD_PLACEHOLDER if sud_population else ""
     return PopulationExplanation(population=row.population, label=label(POPULATIONS, row.population), change=change,
                                  criteria=[(c, label(CRITERIA, c)) for c in codes], evidence=shown,
-                                 withheld=len(references) - len(shown))
+                                 part2_placeholder=placeholder)
+
+
+def _cites_part2(rows: list[IdentifiedPopulation], claims: dict[str, dict[str, Any]]) -> bool:
+    """Whether the rows show Part 2 information: a SUD criterion, a Drug Medi-Cal span, a SUD claim."""
+    for row in rows:
+        if any(code in PART2_CRITERIA for code in split_codes(row.criteria)):
+            return True
+        if any(e.is_part2 or _sud_claim(e, claims) for e in map(parse_evidence, split_codes(row.evidence))):
+            return True
+    return False
 
 
 def member_populations(user: User, member: Member) -> MemberPopulations:
@@ -269,12 +296,18 @@ def member_populations(user: User, member: Member) -> MemberPopulations:
                 .order_by("population"))
     current = [r for r in rows if r.run_id == run.pk]
     before = {r.population: r for r in rows if r.run_id != run.pk}
-    show_part2 = sees_part2(user)
+    consent = part2_consent(user, member) if user.is_provider_staff else None
+    show_part2 = not user.is_provider_staff or consent is not None
     claims = _claims_cited(member.person_id, current, run.as_of)
+    if consent is not None and _cites_part2(current, claims):
+        from carehub.apps.consents.selectors import record_part2_disclosure
+
+        record_part2_disclosure(user, member, consent, what="identification criteria and evidence")
     result = MemberPopulations(
         run=run, populations=[_explain(r, r.change, show_part2, claims) for r in current],
         no_longer=[_explain(before[p], Change.NO_LONGER, show_part2)
-                   for p in sorted(set(before) - {r.population for r in current})])
+                   for p in sorted(set(before) - {r.population for r in current})],
+        part2_withheld=not show_part2, part2_shared=show_part2 and user.is_provider_staff)
     if current:
         first = current[0]
         result.excluded, result.exclusion_reason = first.excluded, first.exclusion_reason

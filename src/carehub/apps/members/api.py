@@ -82,6 +82,8 @@ class MemberOut(MemberSummary):
     assessments: list[AssessmentOut]
     recent_claims: list[ClaimLineOut]
     withheld_note: str
+    part2_withheld: bool = False  # 42 CFR Part 2 records left out: the same answer whether or not any exist
+    part2_notice: str = ""  # the "withheld" placeholder, or the 42 CFR 2.32 notice when shown under consent
 
 
 @router.get("", response=SearchOut, summary="Search members by name, CIN or date of birth")
@@ -107,4 +109,6 @@ def get_member(request: HttpRequest, person_id: str) -> dict[str, Any]:
                            "paid_amount": float(c["paid_amount"]) if c.get("paid_amount") is not None else None}
                           for c in record.claims],
         "withheld_note": record.part2_note,
+        "part2_withheld": record.part2_withheld,
+        "part2_notice": record.part2_placeholder or record.redisclosure_notice,
     }

@@ -8,7 +8,7 @@ record outside the user's scope is simply not found. Part 2 (substance use) rows
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -30,14 +30,18 @@ from carehub.apps.members.models import (
     ProgramEnrollment,
 )
 from carehub.apps.providers.models import ProviderOrganization
-from carehub.domain.part2 import is_part2_program, is_sud_diagnosis
+from carehub.domain.part2 import (
+    REDISCLOSURE_NOTICE,
+    WITHHELD_EXPLANATION,
+    WITHHELD_PLACEHOLDER,
+    is_part2_claim_line,
+    is_part2_program,
+)
 
 PAGE_SIZE = 50
 UTILIZATION_MONTHS = 12
 UTILIZATION_LIMIT = 50
-PART2_NOTE = ("Some substance use disorder treatment information is not shown. Federal rules (42 CFR Part 2) "
-              "allow it to be shared with providers only with the member's written consent, and no consent is "
-              "on file.")
+PART2_NOTE = f"{WITHHELD_PLACEHOLDER}. {WITHHELD_EXPLANATION}"
 
 
 def today() -> date:
@@ -57,9 +61,21 @@ def organization_npis(organization_id: int | None) -> list[str]:
     return sorted({npi for row in rows for npi in row if npi})
 
 
-def sees_part2(user: User) -> bool:
-    """Provider users never see Part 2 information until a consent model exists; plan staff and the member do."""
-    return not user.is_provider_staff
+def sees_part2(user: User, member: Member | str | None = None, on: date | None = None) -> bool:
+    """Whether the user may see the member's 42 CFR Part 2 (substance use disorder) records. Plan staff and the
+    member themself do; provider staff only under a consent in force that names their organization (by NPI or
+    as part of the member's care team): carehub.apps.consents.selectors. Without a member, provider staff don't."""
+    if not user.is_provider_staff:
+        return True
+    return member is not None and part2_consent(user, member, on) is not None
+
+
+def part2_consent(user: User, member: Member | str, on: date | None = None) -> Any:
+    """The consent (consents.models.Consent) under which a provider user sees the member's Part 2 records, or
+    None. Asked afresh each time (two queries), so a revocation takes effect on the next read."""
+    from carehub.apps.consents.selectors import part2_consent_for_user  # the consents app reads members too
+
+    return part2_consent_for_user(user, member, on)
 
 
 def visible_members(user: User, on: date | None = None) -> QuerySet[Member]:
@@ -205,7 +221,11 @@ class MemberRecord:
     assessments: list[Assessment]
     claims: list[dict[str, Any]]
     claims_since: date
-    part2_hidden: dict[str, int] = field(default_factory=dict)
+    # Provider staff without a Part 2 consent: True whether or not the member has any Part 2 records, so that
+    # the page says the same thing either way (no counts, no "none shown").
+    part2_withheld: bool = False
+    # Provider staff who see Part 2 records under a consent: that consent (the page shows the redisclosure notice).
+    part2_consent: Any = None
 
     @property
     def current_eligibility(self) -> EligibilitySpan | None:
@@ -229,7 +249,22 @@ class MemberRecord:
 
     @property
     def part2_note(self) -> str:
-        return PART2_NOTE if any(self.part2_hidden.values()) else ""
+        return PART2_NOTE if self.part2_withheld else ""
+
+    @property
+    def part2_placeholder(self) -> str:
+        return WITHHELD_PLACEHOLDER if self.part2_withheld else ""
+
+    @property
+    def part2_explanation(self) -> str:
+        return WITHHELD_EXPLANATION if self.part2_withheld else ""
+
+    @property
+    def redisclosure_notice(self) -> str:
+        return REDISCLOSURE_NOTICE if self.part2_consent is not None else ""
+
+    def is_part2_program(self, program: ProgramEnrollment) -> bool:
+        return is_part2_program(program.program)
 
 
 def _since(on: date, months: int) -> date:
@@ -237,17 +272,25 @@ def _since(on: date, months: int) -> date:
 
 
 def member_record(user: User, member: Member) -> MemberRecord:
-    """The member page's content, a fixed number of queries whatever the member's history."""
-    show_part2 = sees_part2(user)
+    """The member page's content, a fixed number of queries whatever the member's history. Part 2 records
+    (Drug Medi-Cal programs, claim lines showing substance use treatment) are left out for provider staff
+    without a consent in force naming their organization (sees_part2)."""
+    consent = part2_consent(user, member) if user.is_provider_staff else None
+    show_part2 = not user.is_provider_staff or consent is not None
     programs = list(ProgramEnrollment.objects.filter(member=member))
-    hidden_programs = 0 if show_part2 else sum(is_part2_program(p.program) for p in programs)
+    # The member's Drug Medi-Cal providers (program detail): any claim they billed is a Part 2 record too.
+    part2_npis = {p.detail for p in programs if is_part2_program(p.program) and p.detail}
     if not show_part2:
         programs = [p for p in programs if not is_part2_program(p.program)]
     since = _since(today(), UTILIZATION_MONTHS)
     claims = warehouse.recent_medical_claims(member.person_id, since, UTILIZATION_LIMIT)
-    hidden_claims = 0 if show_part2 else sum(is_sud_diagnosis(c.get("diagnosis_code_1")) for c in claims)
     if not show_part2:
-        claims = [c for c in claims if not is_sud_diagnosis(c.get("diagnosis_code_1"))]
+        claims = [c for c in claims if not is_part2_claim_line(c) and c.get("billing_npi") not in part2_npis]
+    if consent is not None and (any(is_part2_program(p.program) for p in programs) or any(
+            is_part2_claim_line(c) or c.get("billing_npi") in part2_npis for c in claims)):
+        from carehub.apps.consents.selectors import record_part2_disclosure
+
+        record_part2_disclosure(user, member, consent, what="member record: programs and claims")
     pcps = list(PcpAssignment.objects.filter(member=member))
     npis = {p.pcp_npi for p in pcps} | {member.pcp_npi} | {c["billing_npi"] for c in claims if c.get("billing_npi")}
     npis.discard("")
@@ -268,7 +311,8 @@ def member_record(user: User, member: Member) -> MemberRecord:
         assessments=list(Assessment.objects.filter(member=member)[:50]),
         claims=claims,
         claims_since=since,
-        part2_hidden={"programs": hidden_programs, "claims": hidden_claims},
+        part2_withheld=not show_part2,
+        part2_consent=consent,
     )
 
 
