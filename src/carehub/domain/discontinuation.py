@@ -1,0 +1,191 @@
+"""Discontinuation of ECM: the reasons a member leaves ECM, which of them need a Notice of Action and evidence,
+and the 30-day clock to transition a member to a lower level of care.
+
+Sources:
+- seed 004 (Partnership MCCP2032) VI.F.1.a-j: the reasons (examples of discontinuation) the ECM provider reports;
+  VI.F.1.a.1-3 the graduation criteria; VI.F.1.j.1 "transfer a Member's care needs within 30 days to an
+  alternative care management or care coordination provider"; VI.F.1.j.2 transition to a lower level of care
+  when appropriate; VI.F.2.a-b on discontinuation the plan notifies the ECM provider and issues a Notice of
+  Action (NOA) to the member with their appeal rights.
+- seed 000 (DHCS Model of Care template) II.i: members may decline or stop ECM at any time; plans transition
+  members to lower levels of care when appropriate; members and providers are informed in line with the NOA
+  process.
+
+Which reasons need evidence, and the transition clock, are plan-tunable: the shipped defaults are the rows of
+`discontinuation_reasons.csv` next to this file and `TRANSITION_DAYS`; a plan passes its own CSV to
+`load_reasons` and its own number of days to `transition_due`.
+
+Every reason issues a Notice of Action, death included: seed 004 VI.F.2.b asks for a NOA upon every
+discontinuation (it goes to the member's authorized representative when there is one; 42 CFR 431.213(a) lets the
+notice go out no later than the date of action when the death is confirmed). A plan that decides otherwise sets
+needs_notice to no for DECEASED in its own CSV.
+
+Not modelled yet: ECM ends on the day the plan confirms. Federal notice rules for ending a service already
+authorized (advance notice before the date of action, 42 CFR 438.404(c)(1) with 431.211, and its exceptions in
+431.213-214) are outside the seeds; a plan that needs a later end date would add an effective-date column here.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+DEFAULT_REASONS_FILE = Path(__file__).with_name("discontinuation_reasons.csv")
+
+# seed 004 VI.F.1.j.1: the care needs move to the next program within 30 (calendar) days. Plan-tunable.
+TRANSITION_DAYS = 30
+TRANSITION_SOURCE = "seed 004 VI.F.1.j.1-2"
+
+
+class Reason(StrEnum):
+    """The reasons of seed 004 VI.F.1 (a-j), in the order the policy lists them."""
+
+    GRADUATED = "GRADUATED"
+    MEMBER_WISH = "MEMBER_WISH"
+    NOT_ENGAGING = "NOT_ENGAGING"
+    NO_LONGER_RESPONDING = "NO_LONGER_RESPONDING"
+    DECEASED = "DECEASED"
+    LOST_ELIGIBILITY = "LOST_ELIGIBILITY"
+    MOVED_OUT_OF_AREA = "MOVED_OUT_OF_AREA"
+    INCARCERATED = "INCARCERATED"
+    PROVIDER_CANNOT_CONTINUE = "PROVIDER_CANNOT_CONTINUE"
+    TRANSITIONED = "TRANSITIONED"
+
+
+@dataclass(frozen=True)
+class ReasonRule:
+    """One reason: its labels (English, Spanish), the section it comes from, and what it requires."""
+
+    reason: Reason
+    label: str
+    label_es: str
+    source: str
+    needs_notice: bool
+    needs_evidence: bool
+    plans_transition: bool
+    evidence_hint: str
+
+
+class ReasonFileError(ValueError):
+    """A reasons file that cannot be used; the message names the row."""
+
+
+def _flag(value: str, row: int, column: str) -> bool:
+    text = value.strip().lower()
+    if text in {"yes", "true", "1"}:
+        return True
+    if text in {"no", "false", "0"}:
+        return False
+    raise ReasonFileError(f"row {row}: {column} must be yes or no")
+
+
+def load_reasons(path: Path | None = None) -> dict[Reason, ReasonRule]:
+    """The reasons from a CSV (the shipped defaults when no path is given). Every reason of VI.F.1 must be there,
+    once."""
+    rules: dict[Reason, ReasonRule] = {}
+    with (path or DEFAULT_REASONS_FILE).open(newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            try:
+                reason = Reason(row["reason"].strip())
+            except ValueError as exc:
+                raise ReasonFileError(f"row {number}: unknown reason") from exc
+            if reason in rules:
+                raise ReasonFileError(f"row {number}: {reason} appears twice")
+            rules[reason] = ReasonRule(
+                reason=reason, label=row["label"].strip(), label_es=row["label_es"].strip(),
+                source=row["source"].strip(), needs_notice=_flag(row["needs_notice"], number, "needs_notice"),
+                needs_evidence=_flag(row["needs_evidence"], number, "needs_evidence"),
+                plans_transition=_flag(row["plans_transition"], number, "plans_transition"),
+                evidence_hint=row["evidence_hint"].strip())
+    missing = [r.value for r in Reason if r not in rules]
+    if missing:
+        raise ReasonFileError("missing reasons: " + ", ".join(missing))
+    return {r: rules[r] for r in Reason}
+
+
+_DEFAULTS: dict[Reason, ReasonRule] | None = None
+
+
+def default_reasons() -> Mapping[Reason, ReasonRule]:
+    """The shipped reasons, read once."""
+    global _DEFAULTS
+    if _DEFAULTS is None:
+        _DEFAULTS = load_reasons()
+    return _DEFAULTS
+
+
+def rule_for(reason: str, rules: Mapping[Reason, ReasonRule] | None = None) -> ReasonRule:
+    """The rule of a reason code; ValueError for a code that is not a reason."""
+    return (rules or default_reasons())[Reason(reason)]
+
+
+def evidence_problem(reason: str, evidence: str, has_file: bool,
+                     rules: Mapping[Reason, ReasonRule] | None = None) -> str | None:
+    """Why the evidence given is not enough for this reason, or None when it is. A reason that needs evidence
+    needs a written account (a file alone does not say what it shows)."""
+    rule = rule_for(reason, rules)
+    if rule.needs_evidence and not evidence.strip():
+        return f"describe the evidence ({rule.evidence_hint})" if rule.evidence_hint else "describe the evidence"
+    del has_file  # a file is optional for every reason; it supports the written account
+    return None
+
+
+def transition_due(confirmed_on: date, days: int = TRANSITION_DAYS) -> date:
+    """The day by which the member's care needs must have moved to the lower level of care or the alternative
+    program: `days` calendar days after the plan confirmed the discontinuation (seed 004 VI.F.1.j.1)."""
+    if days < 1:
+        raise ValueError("the transition clock needs at least one day")
+    return confirmed_on + timedelta(days=days)
+
+
+class TransitionState(StrEnum):
+    DONE = "DONE"
+    DUE = "DUE"
+    OVERDUE = "OVERDUE"
+
+
+def transition_state(due_on: date, today: date, completed_on: date | None) -> TransitionState:
+    """Done once completed; due up to and including the due day; overdue after it."""
+    if completed_on is not None:
+        return TransitionState.DONE
+    return TransitionState.OVERDUE if today > due_on else TransitionState.DUE
+
+
+# Evidence files the provider may attach (a scanned letter, a death record, a photo of a notice).
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+EVIDENCE_TYPES: Mapping[str, bytes] = {
+    "application/pdf": b"%PDF-",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff",
+}
+
+
+def file_problem(content_type: str, head: bytes, size: int, max_bytes: int = EVIDENCE_MAX_BYTES) -> str | None:
+    """Why an evidence file is refused (type, size, content not matching its type), or None."""
+    if size <= 0:
+        return "the file is empty"
+    if size > max_bytes:
+        return f"the file is larger than {max_bytes // (1024 * 1024)} MB"
+    magic = EVIDENCE_TYPES.get(content_type)
+    if magic is None:
+        return "attach a PDF, PNG or JPEG file"
+    if not head.startswith(magic):
+        return "the file's content is not the type it claims"
+    return None
+
+
+# seed 004 VI.F.1.a.1: graduation when "the Member has met all identified goals on their ICP". A care plan entry
+# (carehub.domain.careplan) has goals, a status (MET when reached) and, instead, a reason there is no current need.
+GOAL_MET = "MET"
+
+
+def unmet_goals(domains: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The care plan domains (codes, in the plan's order) whose goal is written and not marked met; a domain
+    waved off as having no current need is not a goal."""
+    return [code for code, entry in domains.items()
+            if (entry.get("goals") or "").strip() and not (entry.get("no_need") or "").strip()
+            and (entry.get("status") or "") != GOAL_MET]
