@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +40,34 @@ def _audit_log_flushable_between_transactional_tests(request):
     yield
     with connection.schema_editor() as editor:
         triggers.drop_triggers(None, editor)
+
+
+# ---- browser tests: Playwright's sync API driving Debian's chromium (never a downloaded browser) ----------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test body stay synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    executable = os.environ.get("CAREHUB_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.skip(f"no chromium at {executable} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)  # CI machines are shared: give slow moments room
+    yield page
+    context.close()

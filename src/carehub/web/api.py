@@ -10,8 +10,14 @@ from ninja.security import django_auth
 
 from carehub.apps.assignments.api import router as assignments_router
 from carehub.apps.authorizations.api import router as authorizations_router
+from carehub.apps.careplans.api import router as careplans_router
+from carehub.apps.consents.api import router as consents_router
+from carehub.apps.discontinuation.api import router as discontinuation_router
+from carehub.apps.engagement.api import router as engagement_router
 from carehub.apps.identification.api import router as identification_router
 from carehub.apps.members.api import router as members_router
+from carehub.apps.notifications.api import router as notifications_router
+from carehub.apps.providers.api import router as providers_router
 from carehub.apps.referrals.api import router as referrals_router
 
 
@@ -36,3 +42,9 @@ api.add_router("/identification", identification_router)
 api.add_router("/referrals", referrals_router)
 api.add_router("/authorizations", authorizations_router)
 api.add_router("/assignments", assignments_router)
+api.add_router("/providers", providers_router)
+api.add_router("/notifications", notifications_router)
+api.add_router("/engagement", engagement_router)
+api.add_router("/consents", consents_router)
+api.add_router("/careplans", careplans_router)
+api.add_router("/discontinuation", discontinuation_router)

@@ -36,32 +36,82 @@ EXCHANGE_FILES = MenuItem("exchange-files", "Exchange files", "assignments:files
 REAUTHORIZATIONS = MenuItem("reauthorizations", "Reauthorizations", "authorizations:reauthorizations")
 CASES = MenuItem("cases", "Grievances & appeals", "notices:cases")
 EQUITY = MenuItem("equity", "Authorization equity", "authorizations:equity")
+NOTIFICATIONS = MenuItem("notifications", "Notifications", "notifications:inbox")
+OUTBOX = MenuItem("outbox", "Outbox", "notifications:outbox")
+NETWORK = MenuItem("network", "Provider network", "providers:list")
+CARE_TEAM = MenuItem("care-team", "Care team", "providers:roster")
+READINESS = MenuItem("readiness", "Readiness", "providers:my-readiness")
 
-_STAFF = (HOME, MEMBER_SEARCH, API_DOCS, SECURITY)
+# Provider relations keep the network: contracts, readiness, exceptions, capacity, rosters.
+_PROVIDER_RELATIONS = (HOME, MEMBER_SEARCH, NOTIFICATIONS, NETWORK, API_DOCS, SECURITY)
 # Provider staff also refer members for ECM (seed 004 VI.D.5).
-_PROVIDER = (HOME, MEMBER_SEARCH, REFER, API_DOCS, SECURITY)
+_PROVIDER = (HOME, MEMBER_SEARCH, NOTIFICATIONS, REFER, API_DOCS, SECURITY)
 # ECM provider staff and Lead Care Managers work their assigned members and exchange files with the plan.
-_ECM_PROVIDER = (HOME, MEMBER_SEARCH, MY_ASSIGNMENTS, EXCHANGE_FILES, REFER, API_DOCS, SECURITY)
-_COMPLIANCE = (HOME, MEMBER_SEARCH, CASES, EQUITY, AUDIT_LOG, API_DOCS, SECURITY)
+_ECM_PROVIDER = (HOME, MEMBER_SEARCH, NOTIFICATIONS, MY_ASSIGNMENTS, EXCHANGE_FILES, CARE_TEAM, READINESS, REFER,
+                 API_DOCS, SECURITY)
+_COMPLIANCE = (HOME, MEMBER_SEARCH, NOTIFICATIONS, CASES, EQUITY, AUDIT_LOG, API_DOCS, SECURITY)
 # Plan roles that work identified members: the Population of Focus worklist and run summaries.
-_COORDINATION = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, ASSIGNMENTS, API_DOCS, SECURITY)
+_COORDINATION = (HOME, MEMBER_SEARCH, NOTIFICATIONS, OUTBOX, IDENTIFICATION, REFERRALS, REFER, ASSIGNMENTS,
+                 API_DOCS, SECURITY)
 # Utilization management decides authorizations on the clock.
-_UM = (HOME, MEMBER_SEARCH, IDENTIFICATION, AUTHORIZATIONS, REAUTHORIZATIONS, CASES, EQUITY, REFERRALS, API_DOCS,
-       SECURITY)
-_ADMIN = (HOME, MEMBER_SEARCH, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS, ASSIGNMENTS, REAUTHORIZATIONS, CASES,
-          EQUITY, AUDIT_LOG, API_DOCS, SECURITY)
+_UM = (HOME, MEMBER_SEARCH, NOTIFICATIONS, IDENTIFICATION, AUTHORIZATIONS, REAUTHORIZATIONS, CASES, EQUITY,
+       REFERRALS, API_DOCS, SECURITY)
+_ADMIN = (HOME, MEMBER_SEARCH, NOTIFICATIONS, OUTBOX, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS,
+          ASSIGNMENTS, NETWORK, REAUTHORIZATIONS, CASES, EQUITY, AUDIT_LOG, API_DOCS, SECURITY)
 
 MENU: dict[str, tuple[MenuItem, ...]] = {
     Role.PLAN_CARE_COORDINATION: _COORDINATION,
     Role.PLAN_UTILIZATION_MANAGEMENT: _UM,
-    Role.PLAN_PROVIDER_RELATIONS: _STAFF,
+    Role.PLAN_PROVIDER_RELATIONS: _PROVIDER_RELATIONS,
     Role.PLAN_COMPLIANCE_FINANCE: _COMPLIANCE,
     Role.PLAN_ADMIN: _ADMIN,
     Role.ECM_PROVIDER_STAFF: _ECM_PROVIDER,
     Role.LEAD_CARE_MANAGER: _ECM_PROVIDER,
     Role.CS_PROVIDER_STAFF: _PROVIDER,
-    Role.MEMBER: (HOME, MY_RECORD, SECURITY),
+    Role.MEMBER: (HOME, MY_RECORD, NOTIFICATIONS, SECURITY),
 }
+
+# ECM discontinuation (apps/discontinuation): the plan's review queue with transitions, the provider's requests,
+# and the member's own "My ECM" page; each placed before the item named.
+DISCONTINUATIONS = MenuItem("discontinuations", "Discontinuations", "discontinuation:queue")
+ECM_DISCONTINUATION = MenuItem("ecm-discontinuation", "Discontinuation", "discontinuation:provider")
+MY_ECM = MenuItem("my-ecm", "My ECM", "discontinuation:my-ecm")
+for _role, _item, _before in ((Role.PLAN_CARE_COORDINATION, DISCONTINUATIONS, API_DOCS),
+                              (Role.PLAN_ADMIN, DISCONTINUATIONS, API_DOCS),
+                              (Role.ECM_PROVIDER_STAFF, ECM_DISCONTINUATION, REFER),
+                              (Role.LEAD_CARE_MANAGER, ECM_DISCONTINUATION, REFER),
+                              (Role.MEMBER, MY_ECM, NOTIFICATIONS)):
+    _at = MENU[_role].index(_before)
+    MENU[_role] = MENU[_role][:_at] + (_item,) + MENU[_role][_at:]
+
+# Care plans (apps/careplans): assessments, care plans and reassessments due for ECM provider staff and plan care
+# coordination; the plan's assessment templates; the member's own care plan. Each placed before the item named.
+CAREPLANS = MenuItem("careplans", "Care plans", "careplans:worklist")
+ASSESSMENT_TEMPLATES = MenuItem("assessment-templates", "Assessment templates", "careplans:templates")
+MY_CAREPLAN = MenuItem("my-careplan", "My care plan", "careplans:mine")
+for _role, _item, _before in ((Role.ECM_PROVIDER_STAFF, CAREPLANS, REFER), (Role.LEAD_CARE_MANAGER, CAREPLANS, REFER),
+                              (Role.PLAN_CARE_COORDINATION, CAREPLANS, API_DOCS),
+                              (Role.PLAN_CARE_COORDINATION, ASSESSMENT_TEMPLATES, API_DOCS),
+                              (Role.PLAN_ADMIN, CAREPLANS, API_DOCS), (Role.PLAN_ADMIN, ASSESSMENT_TEMPLATES, API_DOCS),
+                              (Role.MEMBER, MY_CAREPLAN, NOTIFICATIONS)):
+    _at = MENU[_role].index(_before)
+    MENU[_role] = MENU[_role][:_at] + (_item,) + MENU[_role][_at:]
+
+
+# Engagement (apps/engagement): the ECM provider's worklist and monthly contact report; the plan's list of members
+# not engaged (to route to other care management) and the same report. Each placed before the item named.
+ECM_WORKLIST = MenuItem("ecm-worklist", "ECM worklist", "engagement:worklist")
+NOT_ENGAGED = MenuItem("not-engaged", "Not engaged", "engagement:not-engaged")
+MONTHLY_CONTACTS = MenuItem("monthly-contacts", "Monthly contacts", "engagement:monthly")
+for _role, _item, _before in ((Role.ECM_PROVIDER_STAFF, ECM_WORKLIST, EXCHANGE_FILES),
+                              (Role.LEAD_CARE_MANAGER, ECM_WORKLIST, EXCHANGE_FILES),
+                              (Role.ECM_PROVIDER_STAFF, MONTHLY_CONTACTS, EXCHANGE_FILES),
+                              (Role.LEAD_CARE_MANAGER, MONTHLY_CONTACTS, EXCHANGE_FILES),
+                              (Role.PLAN_CARE_COORDINATION, NOT_ENGAGED, API_DOCS),
+                              (Role.PLAN_CARE_COORDINATION, MONTHLY_CONTACTS, API_DOCS),
+                              (Role.PLAN_ADMIN, NOT_ENGAGED, API_DOCS), (Role.PLAN_ADMIN, MONTHLY_CONTACTS, API_DOCS)):
+    _at = MENU[_role].index(_before)
+    MENU[_role] = MENU[_role][:_at] + (_item,) + MENU[_role][_at:]
 
 
 def menu_for(role: str) -> tuple[MenuItem, ...]:

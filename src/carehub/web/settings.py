@@ -30,6 +30,11 @@ INSTALLED_APPS = [
     "carehub.apps.authorizations",
     "carehub.apps.notices",
     "carehub.apps.assignments",
+    "carehub.apps.notifications",
+    "carehub.apps.engagement",
+    "carehub.apps.consents",
+    "carehub.apps.careplans",
+    "carehub.apps.discontinuation",
     "carehub.web",
 ]
 

@@ -15,7 +15,13 @@ urlpatterns = [
     path("referrals/", include("carehub.apps.referrals.urls")),
     path("authorizations/", include("carehub.apps.authorizations.urls")),
     path("assignments/", include("carehub.apps.assignments.urls")),
+    path("providers/", include("carehub.apps.providers.urls")),
     path("notices/", include("carehub.apps.notices.urls")),
+    path("notifications/", include("carehub.apps.notifications.urls")),
+    path("engagement/", include("carehub.apps.engagement.urls")),
+    path("consents/", include("carehub.apps.consents.urls")),
+    path("careplans/", include("carehub.apps.careplans.urls")),
+    path("discontinuation/", include("carehub.apps.discontinuation.urls")),
     path("api/", api.urls),
 ]
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from carehub.apps.accounts.models import Organization, OrganizationKind, Role, User
 from carehub.apps.members.models import CareRelationship, Member
 from carehub.apps.members.selectors import current_relationship, today
+from carehub.apps.providers.demo import seed_network_demo
 from carehub.apps.providers.models import ProviderOrganization
 
 DEMO_PASSWORD = "carehub-demo-2026"  # noqa: S105 - printed on purpose: demo logins, synthetic data only
@@ -101,4 +102,23 @@ def create_demo_users() -> Table:
         user.set_password(DEMO_PASSWORD)
         user.save()
         table.add_row(username, role.label, user.organization.name if user.organization else "—", note)
+    if ecm.npi:  # the lcm login on the demo ECM provider's roster, with a few colleagues (providers.demo)
+        summary = seed_network_demo(ecm_npi=ecm.npi, lcm=User.objects.get(username="lcm"),
+                                    reviewer=User.objects.get(username="network"))
+        table.caption = summary
+        _seed_ecm_delivery_demo(ecm.npi, member)
     return table
+
+
+def _seed_ecm_delivery_demo(ecm_npi: str, member: Member | None) -> None:
+    """The demo ECM provider's daily work: engaged members with a Lead Care Manager, consents (some Part 2), an
+    assessment and care plan, and discontinuation requests waiting for the plan. Each step is idempotent."""
+    from carehub.apps.careplans.demo import seed_demo_careplans
+    from carehub.apps.consents.demo import seed_consents_demo
+    from carehub.apps.discontinuation.demo import seed_demo_discontinuations
+    from carehub.apps.engagement.demo import seed_engagement_demo
+
+    seed_engagement_demo(lcm_username="lcm")
+    seed_consents_demo(ecm_npi=ecm_npi, member=member)
+    seed_demo_careplans(username="lcm")
+    seed_demo_discontinuations(username="ecm")
