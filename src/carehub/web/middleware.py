@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 PUBLIC_PREFIXES = ("/accounts/login", "/accounts/verify", "/static/", "/healthz", "/referrals/request/")
@@ -55,3 +55,22 @@ class RejectNulCharactersMiddleware:
         if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
             return b"\\u0000" in request.body or b"\x00" in request.body
         return False
+
+
+class IdOutOfRangeMiddleware:
+    """An id beyond the database's 64-bit integers (e.g. /api/careplans/plans/9223372036854775808) names no record.
+    SQLite's driver refuses to bind such a number (OverflowError) where PostgreSQL simply finds no row; answer
+    both the same way, 404, instead of a server error (found by the API contract run)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OverflowError) and "SQLite INTEGER" in str(exception)):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "Not Found"}, status=404)
+        raise Http404("No such record.")

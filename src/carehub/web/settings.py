@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "carehub.web.middleware.LoginRequiredMiddleware",
+    "carehub.web.middleware.IdOutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "carehub.web.urls"
