@@ -54,6 +54,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        # A record's history (e.g. a provider's changes on its page) is looked up by object type and id.
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_label}"

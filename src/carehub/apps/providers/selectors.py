@@ -1,6 +1,7 @@
 """Reading the provider network for provider relations (a filtered, paginated list; one provider with everything the
 plan keeps about it; capacity by provider, county and population) and for a provider's own staff (its roster and
-readiness). No member data is read here except counts, so reads are not audited row by row."""
+readiness), and its change history from the audit trail. No member data is read here except counts, so reads are
+not audited row by row."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from carehub.apps.assignments.models import OPEN_STATUSES, Assignment
+from carehub.apps.audit.models import Action, AuditEvent
 from carehub.apps.members.selectors import organization_npis
 from carehub.apps.providers.models import (
     CapacityLine,
@@ -283,3 +285,48 @@ def readiness_page(verdict: str = "", page: int | str = 1) -> tuple[Page, list[R
     rows = [ReadinessRow(a, a.high_1, a.high_2, a.unanswered, a.not_compliant, a.evidence_count, a.last_check_in,
                          next_check_in(a, a.last_check_in)) for a in current.object_list]
     return current, rows
+
+
+# ---- change history ----------------------------------------------------------------------------------------------
+
+HISTORY_LABELS = {
+    "ProviderOrganization": "Provider", "NetworkRecord": "Network record", "CapacityLine": "Capacity",
+    "Subcontractor": "Subcontractor", "ProviderSite": "Site", "ContractingException": "Contracting exception",
+    "ReadinessApplication": "Readiness", "CareManager": "Roster",
+}
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: object
+    who: str
+    what: str
+    action: str
+    changes: tuple[tuple[str, str], ...]
+
+
+def change_history(provider: ProviderOrganization, readiness: ReadinessApplication | None = None,
+                   limit: int = 50) -> list[HistoryLine]:
+    """What provider relations and the provider's staff changed about this provider, newest first, read from the
+    audit trail (every change is recorded there with its fields; nothing is kept twice). Uses the provider's
+    prefetched sites, subcontractors, care managers and exceptions (provider_detail); one query for the events
+    (indexed on object type and id)."""
+    ids: dict[str, list[str]] = {
+        "ProviderOrganization": [provider.npi], "NetworkRecord": [provider.npi], "CapacityLine": [provider.npi],
+        "Subcontractor": [str(x.pk) for x in provider.subcontractors.all()],
+        "ProviderSite": [str(x.pk) for x in provider.sites.all()],
+        "ContractingException": [str(x.pk) for x in provider.contracting_exceptions.all()],
+        "CareManager": [str(x.pk) for x in provider.care_managers.all()],
+        "ReadinessApplication": [str(readiness.pk)] if readiness is not None else [],
+    }
+    where = Q()
+    for kind, keys in ids.items():
+        if keys:
+            where |= Q(object_type=kind, object_id__in=keys)
+    events = (AuditEvent.objects.filter(where).exclude(action=Action.READ)
+              .only("at", "actor_label", "object_type", "action", "detail").order_by("-seq")[:limit])
+    return [HistoryLine(at=e.at, who=e.actor_label, what=HISTORY_LABELS.get(e.object_type, e.object_type),
+                        action=e.get_action_display(),
+                        changes=tuple((str(k).replace("_", " "), str(v)) for k, v in (e.detail or {}).items()
+                                      if k != "provider_npi"))
+            for e in events]

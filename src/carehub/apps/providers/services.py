@@ -234,6 +234,35 @@ def add_subcontractor(provider: ProviderOrganization, data: Mapping[str, Any], *
     return sub
 
 
+SUBCONTRACTOR_FIELDS = ("capacity", "case_ratio", "agreement_on_file", "end_date")
+
+
+@transaction.atomic
+def update_subcontractor(sub: Subcontractor, data: Mapping[str, Any], *, actor: Any) -> Subcontractor:
+    """Change a subcontractor's terms or end it (an end date; the row stays, for DHCS subcontractor reporting).
+    Fields missing from `data` keep their values."""
+    _require_network(actor)
+    sub = Subcontractor.objects.select_for_update().get(pk=sub.pk)
+    before = {f: getattr(sub, f) for f in SUBCONTRACTOR_FIELDS}
+    if "capacity" in data:
+        sub.capacity = whole_number(data["capacity"], "capacity")
+    if "case_ratio" in data:
+        sub.case_ratio = str(data["case_ratio"]).strip()[:20]
+    if "agreement_on_file" in data:
+        sub.agreement_on_file = bool(data["agreement_on_file"])
+    if "end_date" in data:
+        sub.end_date = _date(data["end_date"], "end")
+    if sub.start_date and sub.end_date and sub.end_date < sub.start_date:
+        raise NetworkError("the subcontract cannot end before it starts")
+    changed = {f: str(getattr(sub, f)) for f in SUBCONTRACTOR_FIELDS if getattr(sub, f) != before[f]}
+    if not changed:
+        return sub
+    sub.save(update_fields=list(changed))
+    record(actor=actor, action=Action.UPDATE, object_type="Subcontractor", object_id=str(sub.pk),
+           purpose="provider subcontractor", detail={"provider_npi": sub.provider.npi, "name": sub.name, **changed})
+    return sub
+
+
 @transaction.atomic
 def add_site(provider: ProviderOrganization, data: Mapping[str, Any], *, actor: Any) -> ProviderSite:
     """Record a place where the provider serves members; a new primary site replaces the old primary."""

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<str:npi>/", views.detail, name="detail"),
     path("<str:npi>/record/", views.edit_record, name="record"),
     path("<str:npi>/subcontractors/", views.add_subcontractor, name="subcontractors"),
+    path("<str:npi>/subcontractors/<int:sub_id>/", views.update_subcontractor, name="subcontractor"),
     path("<str:npi>/sites/", views.add_site, name="sites"),
     path("<str:npi>/capacity/", views.capacity_line, name="capacity-line"),
     path("<str:npi>/roster/", views.roster, name="roster-of"),

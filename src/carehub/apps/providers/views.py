@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carehub.apps.providers import roster as rosters
 from carehub.apps.providers import selectors, services
-from carehub.apps.providers.models import CareManager, CareManagerRole, ContractingException, ProviderOrganization
+from carehub.apps.providers.models import (
+    CareManager,
+    CareManagerRole,
+    ContractingException,
+    ProviderOrganization,
+    Subcontractor,
+)
 from carehub.apps.providers.services import NetworkError
 from carehub.domain.network import (
     CONTRACT_STATUSES,
@@ -126,11 +132,13 @@ def detail(request: HttpRequest, npi: str) -> HttpResponse:
     if provider is None:
         raise Http404
     care_managers = list(provider.care_managers.all())
+    readiness = selectors.readiness_of(provider)
     (capacity,) = selectors.capacity_by_provider([provider])
     return render(request, "providers/detail.html", {
         "provider": provider, "record": services.network_record(provider), "capacity": capacity,
         "care_managers": care_managers, "caseloads": selectors.caseloads(care_managers),
-        "readiness": selectors.readiness_of(provider), "provider_type": PROVIDER_TYPES.get(provider.provider_type),
+        "readiness": readiness, "history": selectors.change_history(provider, readiness),
+        "provider_type": PROVIDER_TYPES.get(provider.provider_type),
         "population_labels": [POPULATIONS.get(c, c) for c in provider.populations or []],
         "contract_statuses": CONTRACT_STATUSES, "enrollment_statuses": ENROLLMENT_STATUSES,
         "populations": POPULATIONS, "roles": CareManagerRole.choices, "message": request.GET.get("done", "")})
@@ -167,6 +175,21 @@ def add_subcontractor(request: HttpRequest, npi: str) -> HttpResponse:
     except NetworkError as problem:
         return _problem(problem)
     return redirect(f"/providers/{npi}/?done=Subcontractor+added")
+
+
+@require_POST
+def update_subcontractor(request: HttpRequest, npi: str, sub_id: int) -> HttpResponse:
+    _require(request, NETWORK_KEY)
+    sub = Subcontractor.objects.filter(pk=sub_id, provider__npi=npi).select_related("provider").first()
+    if sub is None:
+        raise Http404
+    data = {k: request.POST.get(k, "") for k in ("capacity", "case_ratio", "end_date")}
+    data["agreement_on_file"] = request.POST.get("agreement_on_file") == "on"
+    try:
+        services.update_subcontractor(sub, data, actor=request.user)
+    except NetworkError as problem:
+        return _problem(problem)
+    return redirect(f"/providers/{npi}/?done=Subcontractor+saved")
 
 
 @require_POST
