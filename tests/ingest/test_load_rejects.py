@@ -145,3 +145,22 @@ def test_cli_prints_the_report_and_exits_non_zero(tmp_path, loaded):
     assert "eligibility.csv line 3: enrollment_start_date is not a real date" in result.output
     assert "Traceback" not in result.output
     assert db_snapshot() == loaded[0] and warehouse_snapshot() == loaded[1]
+
+
+def test_a_database_that_was_never_migrated_is_named_before_any_work(tmp_path):
+    """A new data directory whose database has no tables: the load says to run `carehub migrate`, at once, and
+    writes no warehouse version (the command runs as a user would run it, in its own process)."""
+    import os
+    import subprocess
+    import sys
+
+    folder = write_plan(tmp_path / "plan", base_plan())
+    env = {k: v for k, v in os.environ.items() if k != "CAREHUB_DATABASE_URL"}
+    env["CAREHUB_DATA_DIR"] = str(tmp_path / "fresh")
+    result = subprocess.run([sys.executable, "-m", "carehub.cli", "load", str(folder)], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    said = " ".join((result.stdout + result.stderr).split())  # the console wraps long lines
+    assert "not set up for this version of CareHub" in said and "run `carehub migrate` first" in said
+    assert "Traceback" not in said
+    assert not list((tmp_path / "fresh").glob("warehouse/v-*"))

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -110,6 +111,20 @@ def _connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _schema_problem() -> str | None:
+    """Checked before any work: a database without CareHub's tables (or an older schema) would refuse the load
+    only minutes later, at the database write, with a driver error."""
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        return f"the database cannot be read ({type(exc).__name__}); check CAREHUB_DATABASE_URL"
+    if pending:
+        return (f"the database is not set up for this version of CareHub ({len(pending)} migrations not "
+                "applied): run `carehub migrate` first")
+    return None
+
+
 def _reject(folder: Path, message: str) -> LoadRejected:
     return LoadRejected(folder, [Problem(folder.name or str(folder), None, message)], 1)
 
@@ -120,6 +135,9 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
     folder = Path(folder)
     if not folder.is_dir():
         raise _reject(folder, "not a folder")
+    schema = _schema_problem()
+    if schema:
+        raise _reject(folder, schema)
     tables, layout_problems, ignored = discover(folder)
     findings = Findings()
     for message in layout_problems:
