@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from carehub.apps.accounts.models import User
 from carehub.apps.assignments.models import OPEN_STATUSES, Assignment, ChangeStatus, ProviderChangeRequest
@@ -56,14 +56,14 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
     "en": {"PENDING": "Waiting for a decision", "APPROVED": "Approved", "MODIFIED": "Approved with changes",
            "DENIED": "Denied", "MATCH_REVIEW": "Received", "OPEN": "Received", "LINKED": "Received",
            "IN_AUTHORIZATION": "Being reviewed", "OTHER_CARE_OFFERED": "Other care management offered",
-           "CLOSED": "Closed", "OUTREACH": "Your provider is reaching out to you", "ENROLLED": "Enrolled",
+           "CLOSED": "Decided (see below)", "OUTREACH": "Your provider is reaching out to you", "ENROLLED": "Enrolled",
            "DECLINED": "You declined ECM", "UNREACHABLE": "Your provider could not reach you",
            "STOPPED": "You stopped ECM", "DISCONTINUED": "ECM ended", "ASSIGNED": "Assigned to a provider",
            "ACCEPTED": "Your provider accepted you"},
     "es": {"PENDING": "En espera de una decisión", "APPROVED": "Aprobado", "MODIFIED": "Aprobado con cambios",
            "DENIED": "Negado", "MATCH_REVIEW": "Recibida", "OPEN": "Recibida", "LINKED": "Recibida",
            "IN_AUTHORIZATION": "En revisión", "OTHER_CARE_OFFERED": "Se le ofreció otro manejo de cuidado",
-           "CLOSED": "Cerrada", "OUTREACH": "Su proveedor se está comunicando con usted", "ENROLLED": "Inscrito",
+           "CLOSED": "Decidida (vea abajo)", "OUTREACH": "Su proveedor se está comunicando con usted", "ENROLLED": "Inscrito",
            "DECLINED": "Usted rechazó ECM", "UNREACHABLE": "Su proveedor no pudo comunicarse con usted",
            "STOPPED": "Usted dejó ECM", "DISCONTINUED": "ECM terminó", "ASSIGNED": "Asignado a un proveedor",
            "ACCEPTED": "Su proveedor lo aceptó"},
@@ -115,11 +115,9 @@ def open_assignment(member: Member) -> Assignment | None:
 
 def _engagement(assignment: Assignment) -> tuple[Any, str]:
     """The Lead Care Manager (the current one; once ECM ended, the last one) and the enrollment status."""
-    try:  # helper E1's engagement app
-        from carehub.apps.engagement.models import LeadCareManagerAssignment
-        from carehub.apps.engagement.selectors import current_lead_care_manager, enrollment_status
-    except ImportError:  # pragma: no cover
-        return None, ""
+    from carehub.apps.engagement.models import LeadCareManagerAssignment
+    from carehub.apps.engagement.selectors import current_lead_care_manager, enrollment_status
+
     lead = current_lead_care_manager(assignment)
     if lead is None and not assignment.is_open:
         last = (LeadCareManagerAssignment.objects.filter(assignment=assignment).select_related("care_manager")
@@ -130,20 +128,12 @@ def _engagement(assignment: Assignment) -> tuple[Any, str]:
 
 def _care_plan(member: Member) -> tuple[Any, str, str]:
     """The member's current care plan with the links to their own care plan page and PDF (careplans app)."""
-    try:  # helper E3's careplans app
-        from carehub.apps.careplans.selectors import current_care_plan
-    except ImportError:  # pragma: no cover
-        return None, "", ""
+    from carehub.apps.careplans.selectors import current_care_plan
+
     plan = current_care_plan(member)
     if plan is None:
         return None, "", ""
-    links = []
-    for name in ("careplans:mine", "careplans:mine-pdf"):
-        try:
-            links.append(reverse(name))
-        except NoReverseMatch:  # pragma: no cover - the member pages are not there
-            links.append("")
-    return plan, links[0], links[1]
+    return plan, reverse("careplans:mine"), reverse("careplans:mine-pdf")
 
 
 def my_ecm(user: User, *, route: str) -> MyEcm | None:

@@ -131,11 +131,9 @@ class GoalLine:
 def care_plan_goals(item: Discontinuation) -> tuple[int | None, list[GoalLine]]:
     """For the plan's review of a graduation (seed 004 VI.F.1.a.1): the member's latest finalized care plan
     version number and its goals with their status. For plan staff pages only (it includes every domain)."""
-    try:  # helper E3's careplans app
-        from carehub.apps.careplans.selectors import current_care_plan
-        from carehub.domain.careplan import DOMAINS, GOAL_STATUS_LABELS
-    except ImportError:  # pragma: no cover
-        return None, []
+    from carehub.apps.careplans.selectors import current_care_plan
+    from carehub.domain.careplan import DOMAINS, GOAL_STATUS_LABELS
+
     plan = current_care_plan(item.member)
     version = plan.latest_version() if plan is not None else None
     if version is None:

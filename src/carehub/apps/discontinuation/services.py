@@ -185,10 +185,8 @@ def notice_authorization(assignment: Assignment) -> AuthorizationRequest | None:
 
 
 def _mark_enrollment_discontinued(assignment: Assignment, *, actor: Any, on: date, reason: str) -> None:
-    try:  # the engagement app (helper E1) owns enrollment; tolerate a tree where it is not there yet
-        from carehub.apps.engagement.services import mark_discontinued
-    except ImportError:  # pragma: no cover
-        return
+    from carehub.apps.engagement.services import mark_discontinued  # engagement owns enrollment; imports us
+
     mark_discontinued(assignment, actor=actor, on=on, reason=reason)
 
 
