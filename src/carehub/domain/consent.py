@@ -51,6 +51,20 @@ class Terms:
     recipient_class: str = ""
 
 
+# An expiration event CareHub acts on itself: when the plan confirms the end of the member's ECM, consents that say
+# they expire then get that day as their expiration date (42 CFR 2.31(a)(6) allows an "event or condition"; seed
+# 003 1.d: the authorization covers ECM data sharing). Other events stay text for staff to apply.
+END_OF_ECM_EVENT = "End of ECM enrollment"
+_END_OF_ECM_WORDS = ("end of ecm", "ecm ends", "ecm enrollment ends", "leaves ecm", "ecm discontinu",
+                     "end of enhanced care")
+
+
+def ends_with_ecm(expiration_event: str) -> bool:
+    """The consent's expiration event is the end of the member's ECM (the shipped wording or a close variant)."""
+    text = " ".join(expiration_event.lower().split())
+    return any(words in text for words in _END_OF_ECM_WORDS)
+
+
 def in_force(terms: Terms, on: date) -> bool:
     """Effective on `on`, not yet expired (the expiration day itself still counts) and not revoked (a revocation
     takes effect on the day it is received)."""

@@ -207,24 +207,33 @@ def record_consent(member: Member, data: ConsentInput, *, actor: User, form: byt
     return consent
 
 
-def _tell_recipients(consent: Consent, *, actor: User, revoked: bool) -> None:
-    """Tell the provider organizations a Part 2 consent names that it now applies, or no longer does. A new consent
-    is announced only to organizations that sign in to CareHub (it changes what they see here); a revocation
-    goes to every named NPI, outside ones through the plan's outbox, since they must stop further use."""
-    when = f"{consent.revoked_on:%Y-%m-%d}" if revoked and consent.revoked_on else ""
+def _tell_recipients(consent: Consent, *, actor: object, revoked: bool, expired: bool = False) -> None:
+    """Tell the provider organizations a Part 2 consent names that it now applies, or no longer does (revoked, or
+    expired when ECM ended). A new consent is announced only to organizations that sign in to CareHub (it changes
+    what they see here); an end goes to every named NPI, outside ones through the plan's outbox, since they must
+    stop further use."""
+    ended = revoked or expired
     for npi in consent.recipient_npis or ():
-        if organization_for_npi(npi) is None and not revoked:
+        if organization_for_npi(npi) is None and not ended:
             continue
-        subject = (f"Consent revoked {when}: stop further use of substance use disorder records"
-                   if revoked else "A consent now lets you see substance use disorder records")
-        body = ("The member revoked their 42 CFR Part 2 consent naming your organization. Records disclosed "
-                "under it may not be used or disclosed further." if revoked else
-                "The member signed a 42 CFR Part 2 consent naming your organization. The member's page now shows "
-                "their substance use disorder records, with the notice that governs redisclosure.")
-        notify_after_commit(actor=actor, kind="CONSENT_REVOKED" if revoked else "CONSENT_RECORDED",
+        if expired:
+            subject = (f"Consent expired {consent.expires_on:%Y-%m-%d} (end of ECM): stop further use of substance "
+                       "use disorder records")
+            body = ("The member's 42 CFR Part 2 consent naming your organization expired when their ECM ended. "
+                    "Records disclosed under it may not be used or disclosed further.")
+        elif revoked:
+            when = f"{consent.revoked_on:%Y-%m-%d}" if consent.revoked_on else ""
+            subject = f"Consent revoked {when}: stop further use of substance use disorder records"
+            body = ("The member revoked their 42 CFR Part 2 consent naming your organization. Records disclosed "
+                    "under it may not be used or disclosed further.")
+        else:
+            subject = "A consent now lets you see substance use disorder records"
+            body = ("The member signed a 42 CFR Part 2 consent naming your organization. The member's page now shows "
+                    "their substance use disorder records, with the notice that governs redisclosure.")
+        change = "expired" if expired else "revoked" if revoked else "recorded"
+        notify_after_commit(actor=actor, kind="CONSENT_REVOKED" if ended else "CONSENT_RECORDED",
                             subject=subject, body=body, person_id=consent.member_id, npi=npi,
-                            link=f"/members/{consent.member_id}/",
-                            dedupe_key=f"consent-{consent.pk}-{'revoked' if revoked else 'recorded'}-{npi}")
+                            link=f"/members/{consent.member_id}/", dedupe_key=f"consent-{consent.pk}-{change}-{npi}")
 
 
 def _form_fields(stored: storage.StoredForm) -> dict[str, object]:
@@ -281,6 +290,30 @@ def revoke_consent(consent: Consent, *, actor: User, method: str, on: date | Non
         if consent.covers_part2:
             _tell_recipients(consent, actor=actor, revoked=True)
     return consent
+
+
+def expire_at_end_of_ecm(member: Member, on: date, *, actor: object) -> int:
+    """The member's ECM ended on `on` (the plan confirmed a discontinuation): consents whose expiration event is
+    the end of ECM (policy.ends_with_ecm) expire that day, unless they already expire or were revoked earlier.
+    Part 2 recipients are told, as for a revocation. Returns how many consents expired. Runs in the caller's
+    transaction."""
+    expired = 0
+    candidates = (Consent.objects.select_for_update().filter(member=member, revoked_on__isnull=True)
+                  .exclude(expiration_event=""))
+    for consent in candidates:
+        if not policy.ends_with_ecm(consent.expiration_event) or consent.effective_on > on:
+            continue
+        if consent.expires_on is not None and consent.expires_on <= on:
+            continue
+        consent.expires_on = on
+        consent.save(update_fields=["expires_on"])
+        record(actor=actor, action=Action.UPDATE, object_type="Consent", object_id=str(consent.pk),
+               person_id=consent.member_id, purpose="consent expired: end of ECM",
+               detail={"expires_on": str(on), "expiration_event": consent.expiration_event})
+        if consent.covers_part2:
+            _tell_recipients(consent, actor=actor, revoked=False, expired=True)
+        expired += 1
+    return expired
 
 
 # ---- authorized support persons ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from carehub.apps.assignments.services import end_assignment
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.authorizations.models import AuthorizationRequest, Decision, Program
+from carehub.apps.consents.services import expire_at_end_of_ecm
 from carehub.apps.discontinuation.models import Discontinuation, Origin, Status
 from carehub.apps.members.selectors import organization_npis
 from carehub.apps.notices.discontinuation import DiscontinuationFacts, issue_discontinuation_notice
@@ -204,6 +205,7 @@ def confirm(item: Discontinuation, *, actor: Any, note: str = "", transition_to:
     if assignment.status in OPEN_STATUSES:
         end_assignment(assignment, f"ECM discontinued: {rule.label}", actor=actor, on=today, now=now)
     _mark_enrollment_discontinued(assignment, actor=actor, on=today, reason=item.reason)
+    expired = expire_at_end_of_ecm(item.member, today, actor=actor)
     item.status, item.reviewed_by, item.reviewed_at = Status.CONFIRMED, actor, now
     item.review_note, item.effective_on = note.strip()[:2000], today
     item.needs_notice = rule.needs_notice
@@ -222,7 +224,8 @@ def confirm(item: Discontinuation, *, actor: Any, note: str = "", transition_to:
            person_id=item.member_id, purpose="ECM discontinuation confirmed",
            detail={"reason": item.reason, "effective_on": today.isoformat(),
                    "notice": item.notice.reference if item.notice else "",
-                   "transition_due_on": item.transition_due_on.isoformat() if item.transition_due_on else ""})
+                   "transition_due_on": item.transition_due_on.isoformat() if item.transition_due_on else "",
+                   "consents_expired": expired})
     due = f" Plan the transition by {item.transition_due_on.isoformat()}." if item.transition_due_on else ""
     notify_after_commit(actor=actor, kind="discontinuation-confirmed", npi=item.provider_npi,
                         subject=f"ECM discontinued: {rule.label}",
