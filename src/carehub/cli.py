@@ -133,6 +133,8 @@ def assign(
     out: Annotated[Path, typer.Option(help="CSV to write: person_id, provider_npi, rule.")],
     explain: Annotated[bool, typer.Option("--explain", help="Add a column with the alternatives considered.")]
     = False,
+    capacity_lines: Annotated[Path | None, typer.Option(help="CSV: provider_npi, county, population, capacity "
+                                                        "(members left in that county and population).")] = None,
 ) -> None:
     """Assign authorized members to ECM providers by the rules of issue 5 (preference, existing relationship, CCS
     case manager, behavioral health provider, PCP, then best match solved for the whole batch)."""
@@ -145,7 +147,8 @@ def assign(
     except ValueError as exc:
         raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
     try:
-        console.print(run_assign(data=data, as_of=as_of_date, members=members, out=out, explain=explain))
+        console.print(run_assign(data=data, as_of=as_of_date, members=members, out=out, explain=explain,
+                                 capacity_lines=capacity_lines))
     except MembersFileError as exc:
         console.print("[red]members file rejected[/red]")
         console.print(str(exc), markup=False, highlight=False)

@@ -165,3 +165,52 @@ def test_behavioral_health_provider_from_a_dmc_program_row(tmp_path):
     result, out = run(tmp_path, "K,ADULT_SMH_SUD,,")
     assert result.exit_code == 0, result.output
     assert out.read_text().splitlines()[1] == f"K,{BH_OLD},BEHAVIORAL_HEALTH"
+
+
+def run_with_lines(tmp_path: Path, lines: list[str], *member_rows: str):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    data = plan(tmp_path / "plan")
+    write(tmp_path / "members.csv", MEMBERS, *member_rows)
+    write(tmp_path / "lines.csv", "provider_npi,county,population,capacity", *lines)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(app, ["assign", "--data", str(data), "--as-of", "2026-10-31",
+                                      "--members", str(tmp_path / "members.csv"), "--out", str(out),
+                                      "--capacity-lines", str(tmp_path / "lines.csv")])
+    return result, out
+
+
+def test_capacity_lines_limit_a_county_and_population_only(tmp_path):
+    full = [f"{n},alameda county,ADULT_HOMELESS,0" for n in (PREF, WPC, CCS, BH_OLD, PCP, BIG)]
+    result, out = run_with_lines(tmp_path / "one", [*full, f"{BH_NEW},Alameda,ADULT_HOMELESS,1"],
+                                 "A,ADULT_HOMELESS,,", "K,ADULT_HOMELESS,,")
+    assert result.exit_code == 0, result.output
+    rows = {r["person_id"]: r for r in csv.DictReader(out.open())}
+    # K keeps the behavioral health provider of its DMC-ODS program only if a cell is left there: it is not, so
+    # the one Alameda homeless place left (BH new) goes to one member and the other is not assigned.
+    assert sorted(r["provider_npi"] for r in rows.values()) == ["", BH_NEW]
+    assert {r["rule"] for r in rows.values() if not r["provider_npi"]} == {"UNASSIGNED"}
+    # Another population in the same county is not limited by those lines.
+    result, out = run_with_lines(tmp_path / "two", full, "A,ADULT_SMH_SUD,,")
+    assert result.exit_code == 0, result.output
+    (row,) = csv.DictReader(out.open())
+    assert row["provider_npi"] and row["rule"] != "UNASSIGNED"
+
+
+def test_capacity_lines_errors_name_the_file_line_and_field(tmp_path):
+    result, out = run_with_lines(tmp_path, [
+        "1234567890,Alameda,ADULT_HOMELESS,3",
+        f"{PREF},Alameda,NOT_A_POP,3",
+        f"{PREF},,ADULT_HOMELESS,-1",
+        f"{WPC},Alameda,ADULT_HOMELESS,2",
+        f"{WPC},alameda,ADULT_HOMELESS,4",
+    ], "A,ADULT_HOMELESS,,")
+    assert result.exit_code == 1 and not out.exists()
+    said = " ".join(result.output.split())
+    for text in ("lines.csv, line 2, provider_npi: not a valid NPI", "lines.csv, line 3, population: not a Population",
+                 "lines.csv, line 4, county: required", "lines.csv, line 4, capacity: not a whole number",
+                 "lines.csv, line 6: this provider, county and population are listed twice"):
+        assert text in said, text
+    stranger = npi(99)
+    result, _ = run_with_lines(tmp_path / "unknown", [f"{stranger},Alameda,ADULT_HOMELESS,2"], "A,ADULT_HOMELESS,,")
+    assert result.exit_code == 1
+    assert f"provider_npi {stranger} is not a provider in the data folder" in " ".join(result.output.split())
