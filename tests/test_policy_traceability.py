@@ -13,6 +13,7 @@ DOMAIN = ROOT / "src" / "carehub" / "domain"
 PLUMBING = {
     "__init__.py", "populations/engine.py", "populations/runner.py", "populations/cli.py", "populations/sources.py",
     "assignment/batch.py", "assignment/run.py", "assignment/folder.py", "assignment/members_file.py",
+    "assignment/capacity_file.py",
     "dhcsfiles/workbook.py", "dhcsfiles/layouts.py", "populations/valuesets/README.md", "holidays_ca.md",
     "outreach_policy.md",
 }
