@@ -192,4 +192,6 @@ def test_provider_caseload_lists_assigned_members_with_plan_state(client, writer
     assert lines[0].last_version == timezone.localdate()
     assert provider_caseload(make_user(Role.PLAN_ADMIN)) == []
     login(client, writer)
-    assert "Your assigned members" in client.get("/careplans/").content.decode()
+    page = client.get("/careplans/").content.decode()
+    assert page.count("Your assigned members") == 1  # once, in the page, not also in the window title
+    assert "<title>Care plans · CareHub</title>" in page
