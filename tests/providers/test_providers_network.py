@@ -206,6 +206,12 @@ def test_network_list_filters_and_pages_with_a_fixed_number_of_queries(client, b
     assert response.status_code == 200
     assert len(response.context["rows"]) == 50 and response.context["page"].paginator.count == 55
     assert client.get("/providers/?page=2").context["rows"][-1].provider.npi == big_network[-1].npi
+    html = response.content.decode()
+    assert "Page 1 of 2" in html and 'rel="next"' in html and 'rel="prev"' not in html
+    filtered = client.get("/providers/?population=ADULT_HOMELESS").content.decode()  # 44 rows: one page
+    assert "Page 1 of" not in filtered
+    second = client.get("/providers/?kind=&page=2").content.decode()
+    assert "Page 2 of 2" in second and 'rel="prev"' in second and 'rel="next"' not in second
     assert response.context["rows"][0].assigned == 1
     assert client.get("/providers/?kind=CS").context["page"].paginator.count == 11
     assert client.get("/providers/?county=Sonoma").context["page"].paginator.count == 11
