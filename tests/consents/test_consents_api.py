@@ -81,6 +81,7 @@ def test_form_upload_and_download(client, ana):
     assert ok.status_code == 200 and ok.json()["has_form"]
     got = client.get(f"/api/consents/P-ANA/{consent.pk}/form")
     assert got.status_code == 200 and got.content == PDF and got["Content-Type"] == "application/pdf"
+    assert got["Cache-Control"] == "no-store" and got["X-Content-Type-Options"] == "nosniff"  # as on the page
 
 
 def _file(data: bytes, name: str):

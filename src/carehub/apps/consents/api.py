@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from carehub.apps.consents import selectors, services
 from carehub.apps.consents.models import Consent, SupportPerson
-from carehub.apps.consents.views import MAX_UPLOAD_READ
+from carehub.apps.consents.views import MAX_UPLOAD_READ, signed_form_response
 from carehub.apps.members.models import Member
 from carehub.apps.members.selectors import today
 from carehub.domain.consent import in_force
@@ -198,11 +198,7 @@ def download_form(request: HttpRequest, person_id: str, consent_id: int) -> Http
     found = selectors.audited_form(request.auth, member, consent_id, route=request.path)
     if found is None:
         raise Http404
-    consent, data = found
-    response = HttpResponse(data, content_type=consent.form_type)
-    response["Content-Disposition"] = f'attachment; filename="{consent.form_name or "consent-form"}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return signed_form_response(*found)
 
 
 @router.post("/{person_id}/support-persons", response={201: SupportOut, 400: ProblemsOut, 403: dict},

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from carehub.apps.consents import selectors, services
 from carehub.apps.consents.forms import ConsentForm, RevokeForm, SupportForm, UploadForm
-from carehub.apps.consents.models import ConsentKind, Purpose, RecipientClass, RevocationMethod, SupportPerson
+from carehub.apps.consents.models import (
+    Consent,
+    ConsentKind,
+    Purpose,
+    RecipientClass,
+    RevocationMethod,
+    SupportPerson,
+)
 from carehub.apps.members.models import Member
 from carehub.apps.members.selectors import organization_npis, today
 
@@ -130,7 +137,11 @@ def download(request: HttpRequest, person_id: str, consent_id: int) -> HttpRespo
     found = selectors.audited_form(request.user, member, consent_id, route=request.path)
     if found is None:
         raise Http404
-    consent, data = found
+    return signed_form_response(*found)
+
+
+def signed_form_response(consent: Consent, data: bytes) -> HttpResponse:
+    """A signed form as a download (page and API alike): never sniffed into another type, never cached."""
     response = HttpResponse(data, content_type=consent.form_type)
     response["Content-Disposition"] = f'attachment; filename="{consent.form_name or "consent-form"}"'
     response["X-Content-Type-Options"] = "nosniff"
