@@ -48,6 +48,17 @@ def test_find_by_last_and_first_name(client, people):
     assert _names(client.get("/members/", {"q": "Ana Garcia"})) == ["Ana"]
 
 
+@pytest.mark.parametrize("typed, expected", [(", Nguyen", ["Mai"]), (",", []), (", ,", []),
+                                             ("Garcia\U0010ffff", []), (",\U0010ffff", [])])
+def test_odd_punctuation_is_searched_sensibly_not_a_server_error(client, people, typed, expected):
+    """Found by the API contract run: nothing before the comma, or the highest code point last, gave a 500."""
+    client.force_login(make_user())
+    assert _names(client.get("/members/", {"q": typed})) == expected
+    response = client.get("/api/members", {"q": typed})
+    assert response.status_code == 200
+    assert [m["first_name"] for m in response.json()["results"]] == expected
+
+
 def test_find_by_cin_exactly(client, people):
     client.force_login(make_user())
     assert _names(client.get("/members/", {"q": "93333333c"})) == ["Mai"]

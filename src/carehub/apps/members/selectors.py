@@ -8,6 +8,7 @@ record outside the user's scope is simply not found. Part 2 (substance use) rows
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -130,6 +131,10 @@ def _prefix_range(field_name: str, prefix: str) -> Q:
     """`field` starts with `prefix`, written as a range (prefix <= field < prefix with its last character bumped)
     so that the planner reads it straight off the b-tree, the (last_name, first_name) index included, in order
     and stopping at the page size; the LIKE keeps the meaning exact under a linguistic collation."""
+    if not prefix:
+        return Q()
+    if ord(prefix[-1]) == sys.maxunicode:  # no character above it to bound the range with
+        return Q(**{f"{field_name}__gte": prefix, f"{field_name}__startswith": prefix})
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper, f"{field_name}__startswith": prefix})
 
@@ -152,6 +157,8 @@ def _alternatives(text: str) -> list[Q]:
     ranges would make the database collect and sort every match, 50k rows for a common name)."""
     if "," in text:
         last, first = (part.strip() for part in text.split(",", 1))
+        if not last:  # ", Ana": nothing before the comma; search what follows as typed text
+            return _alternatives(first) if first and "," not in first else []
         return [_prefix_range("last_name", v) & (_any_case("first_name", first) if first else Q())
                 for v in _variants(last)]
     if _CIN.match(text):
