@@ -195,3 +195,17 @@ def test_provider_caseload_lists_assigned_members_with_plan_state(client, writer
     page = client.get("/careplans/").content.decode()
     assert page.count("Your assigned members") == 1  # once, in the page, not also in the window title
     assert "<title>Care plans · CareHub</title>" in page
+
+
+def test_the_plans_hra_reads_as_labels_and_values_not_json(client, writer):
+    from carehub.apps.members.models import Assessment as LoadedAssessment
+
+    member = assigned_member(NPI_A)
+    LoadedAssessment.objects.create(member=member, kind="HRA", value='{"self_rated_health": "fair", "falls": 2}',
+                                    assessed_on=date(2025, 12, 30), source="HRA", row_key="hra-1", row_hash="x")
+    LoadedAssessment.objects.create(member=member, kind="HRA", value="Needs help bathing", row_key="hra-2",
+                                    assessed_on=date(2025, 6, 1), source="HRA", row_hash="x")
+    login(client, writer)
+    page = client.get(f"/careplans/member/{member.person_id}/").content.decode()
+    assert "Self rated health: fair; Falls: 2" in page and "Needs help bathing" in page
+    assert "self_rated_health" not in page
