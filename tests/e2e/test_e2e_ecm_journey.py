@@ -183,6 +183,8 @@ def test_ecm_journey_from_assignment_to_graduation(page, live_server, journey):
     # ---- plan care coordination ----------------------------------------------------------------------------------
     _sign_in(page, base, "coordinator")
     _menu(page, "Discontinuations")
+    # The long reason labels in the plan's own form once widened the page past the window.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.locator("tbody tr", has_text="Rosa Diaz").get_by_role("link", name="Review").click()
     page.get_by_text("Every goal is marked met in care plan version 1.").wait_for()
     page.get_by_label("Transition to").fill("Complex Case Management")
