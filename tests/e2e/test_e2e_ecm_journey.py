@@ -172,7 +172,9 @@ def test_ecm_journey_from_assignment_to_graduation(page, live_server, journey):
     _menu(page, "Discontinuation")
     page.get_by_label("Member", exact=True).select_option(str(assignment.pk))
     page.get_by_role("radio", name="Graduated: care plan goals met").check()
-    page.get_by_label("Evidence", exact=True).fill("ICP goals met: PCP visit kept, manages her medications, housed.")
+    page.get_by_label("Evidence", exact=True).fill(
+        "ICP goals met: PCP visit kept, manages her medications, housed; connected to behavioral health and to "
+        "the food bank, keeps her own appointments, and her sister is her support person for the next months.")
     page.get_by_role("button", name="Send to the plan").click()
     page.get_by_role("heading", name="Discontinuation of ECM: Rosa Diaz").wait_for()
     assert page.get_by_text("Requested, waiting for the plan").is_visible()
@@ -184,9 +186,12 @@ def test_ecm_journey_from_assignment_to_graduation(page, live_server, journey):
     _sign_in(page, base, "coordinator")
     _menu(page, "Discontinuations")
     # The long reason labels in the plan's own form once widened the page past the window.
+    page.wait_for_load_state("load")  # the stylesheet applied, so the width is the one people see
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.locator("tbody tr", has_text="Rosa Diaz").get_by_role("link", name="Review").click()
     page.get_by_text("Every goal is marked met in care plan version 1.").wait_for()
+    page.wait_for_load_state("load")  # the stylesheet applied, so the width is the one people see
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the facts table once did not wrap
     page.get_by_label("Transition to").fill("Complex Case Management")
     page.get_by_role("button", name="Confirm discontinuation").click()
     page.get_by_text("Confirmed by the plan").wait_for()

@@ -45,6 +45,9 @@ def test_readiness_from_self_assessment_to_verdict(page, live_server, network, t
     page.get_by_label("Response for Outreach and engagement").fill("Street teams twice a week.")
     page.get_by_role("button", name="Save answers").click()
     page.get_by_text(f"Saved {len(readiness_areas())} area(s)").wait_for()
+    # The program areas' long descriptions once stretched the page past the window (unwrapped row headers).
+    page.wait_for_load_state("load")  # the stylesheet applied, so the width is the one people see
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     policy = tmp_path / "outreach-policy.pdf"
     policy.write_bytes(b"%PDF-1.4\n%%EOF\n")
     page.get_by_label("File (PDF, Word, Excel, image, text; up to 10 MB)").set_input_files(str(policy))
