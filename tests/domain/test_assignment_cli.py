@@ -214,3 +214,14 @@ def test_capacity_lines_errors_name_the_file_line_and_field(tmp_path):
     result, _ = run_with_lines(tmp_path / "unknown", [f"{stranger},Alameda,ADULT_HOMELESS,2"], "A,ADULT_HOMELESS,,")
     assert result.exit_code == 1
     assert f"provider_npi {stranger} is not a provider in the data folder" in " ".join(result.output.split())
+
+
+def test_capacity_lines_without_a_required_column_are_refused(tmp_path):
+    data = plan(tmp_path / "plan")
+    write(tmp_path / "members.csv", MEMBERS, "A,ADULT_HOMELESS,,")
+    write(tmp_path / "lines.csv", "provider_npi,county,capacity", f"{PREF},Alameda,3")
+    result = CliRunner().invoke(app, ["assign", "--data", str(data), "--as-of", "2026-10-31",
+                                      "--members", str(tmp_path / "members.csv"), "--out", str(tmp_path / "o.csv"),
+                                      "--capacity-lines", str(tmp_path / "lines.csv")])
+    assert result.exit_code == 1 and not (tmp_path / "o.csv").exists()
+    assert "lines.csv, line 1, population: required column is missing" in " ".join(result.output.split())

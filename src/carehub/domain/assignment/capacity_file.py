@@ -9,10 +9,9 @@ field; a provider or cell named twice is an error, not a silent sum.
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
-from carehub.domain.assignment.members_file import MembersFileError, npi_is_valid
+from carehub.domain.assignment.members_file import MembersFileError, npi_is_valid, open_csv
 from carehub.domain.assignment.policy import normalize_county
 from carehub.domain.populations.labels import POPULATIONS
 
@@ -24,44 +23,31 @@ COLUMNS = ("provider_npi", "county", "population", "capacity")
 def read_capacity_lines(path: Path) -> dict[str, tuple[tuple[str, str, int], ...]]:
     """{provider NPI: ((normalized county, population, capacity left), ...)}; raises MembersFileError listing every
     problem found."""
-    name = Path(path).name
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise MembersFileError([f"{name}: cannot be read ({exc.strerror})"]) from None
-    except UnicodeDecodeError:
-        raise MembersFileError([f"{name}: not UTF-8 text"]) from None
+    name, reader = open_csv(path, COLUMNS)
     problems: list[str] = []
     lines: dict[str, dict[tuple[str, str], int]] = {}
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise MembersFileError([f"{name}, line 1, {c}: required column is missing" for c in missing])
-        reader.fieldnames = header
-        try:
-            for row in reader:
-                line = reader.line_num
-                values = {c: (row.get(c) or "").strip() for c in COLUMNS}
-                if None in row:
-                    problems.append(f"{name}, line {line}: more values than columns")
-                if not npi_is_valid(values["provider_npi"]):
-                    problems.append(f"{name}, line {line}, provider_npi: not a valid NPI (10 digits, Luhn check)")
-                if not values["county"]:
-                    problems.append(f"{name}, line {line}, county: required")
-                if values["population"] not in POPULATIONS:
-                    problems.append(f"{name}, line {line}, population: not a Population of Focus code")
-                if not values["capacity"].isdigit():
-                    problems.append(f"{name}, line {line}, capacity: not a whole number of members")
-                    continue
-                cell = (normalize_county(values["county"]), values["population"])
-                cells = lines.setdefault(values["provider_npi"], {})
-                if cell in cells:
-                    problems.append(f"{name}, line {line}: this provider, county and population are listed twice")
-                cells[cell] = int(values["capacity"])
-        except csv.Error as exc:
-            problems.append(f"{name}, line {reader.line_num}: {exc}")
+    try:
+        for row in reader:
+            line = reader.line_num
+            values = {c: (row.get(c) or "").strip() for c in COLUMNS}
+            if None in row:
+                problems.append(f"{name}, line {line}: more values than columns")
+            if not npi_is_valid(values["provider_npi"]):
+                problems.append(f"{name}, line {line}, provider_npi: not a valid NPI (10 digits, Luhn check)")
+            if not values["county"]:
+                problems.append(f"{name}, line {line}, county: required")
+            if values["population"] not in POPULATIONS:
+                problems.append(f"{name}, line {line}, population: not a Population of Focus code")
+            if not values["capacity"].isdigit():
+                problems.append(f"{name}, line {line}, capacity: not a whole number of members")
+                continue
+            cell = (normalize_county(values["county"]), values["population"])
+            cells = lines.setdefault(values["provider_npi"], {})
+            if cell in cells:
+                problems.append(f"{name}, line {line}: this provider, county and population are listed twice")
+            cells[cell] = int(values["capacity"])
+    except csv.Error as exc:
+        problems.append(f"{name}, line {reader.line_num}: unreadable ({exc.__class__.__name__})")
     if problems:
         raise MembersFileError(problems)
     return {npi: tuple((county, pop, n) for (county, pop), n in sorted(cells.items())) for npi, cells in lines.items()}
