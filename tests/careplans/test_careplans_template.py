@@ -31,6 +31,17 @@ def test_problems_name_section_and_question():
     assert templates.template_problems([]) == ["the template must be a JSON object with a name and sections"]
 
 
+def test_sections_need_an_object_a_unique_code_and_a_title():
+    content = templates.default_template()
+    first = content["sections"][0]
+    count = len(content["sections"])
+    content["sections"] += ["not a section", {**first, "title": " "}, {**first, "code": ""}]
+    problems = templates.template_problems(content)
+    assert f"section {count + 1} is not an object" in problems
+    assert f"section {first['code']} appears twice" in problems and f"section {first['code']} has no title" in problems
+    assert f"section {count + 3} has no code" in problems
+
+
 def test_answers_are_checked_by_type_and_unknown_keys_dropped():
     content = templates.default_template()
     answers, problems = templates.clean_answers(content, {

@@ -61,18 +61,9 @@ def template_problems(data: Any) -> list[str]:
     domains: set[str] = set()
     flags: set[str] = set()
     for index, section in enumerate(sections, 1):
-        if not isinstance(section, dict):
-            problems.append(f"section {index} is not an object")
+        where = _identified("section", index, section, "title", section_codes, problems)
+        if where is None:
             continue
-        code = str(section.get("code") or "").strip()
-        where = f"section {code or index}"
-        if not code:
-            problems.append(f"section {index} has no code")
-        elif code in section_codes:
-            problems.append(f"{where} appears twice")
-        section_codes.add(code)
-        if not str(section.get("title") or "").strip():
-            problems.append(f"{where} has no title")
         if section.get("domain"):
             if section["domain"] not in DOMAIN_BY_CODE:
                 problems.append(f"{where}: unknown care plan domain {section['domain']!r}")
@@ -86,24 +77,33 @@ def template_problems(data: Any) -> list[str]:
     return problems
 
 
+def _identified(label: str, index: int, item: Any, text_key: str, seen: set[str], problems: list[str]) -> str | None:
+    """The checks sections and questions share: an object with a code unique among its siblings and a non-empty
+    title or text. Appends problems; returns how to name the item in later problems, or None if it is no object."""
+    if not isinstance(item, dict):
+        problems.append(f"{label} {index} is not an object")
+        return None
+    code = str(item.get("code") or "").strip()
+    name = f"{label} {code or index}"
+    if not code:
+        problems.append(f"{label} {index} has no code")
+    elif code in seen:
+        problems.append(f"{name} appears twice")
+    seen.add(code)
+    if not str(item.get(text_key) or "").strip():
+        problems.append(f"{name} has no {text_key}")
+    return name
+
+
 def _question_problems(where: str, questions: Any, flags: set[str]) -> list[str]:
     if not isinstance(questions, list) or not questions:
         return [f"{where} has no questions"]
     problems: list[str] = []
     codes: set[str] = set()
     for index, question in enumerate(questions, 1):
-        if not isinstance(question, dict):
-            problems.append(f"{where}, question {index} is not an object")
+        here = _identified(f"{where}, question", index, question, "text", codes, problems)
+        if here is None:
             continue
-        code = str(question.get("code") or "").strip()
-        here = f"{where}, question {code or index}"
-        if not code:
-            problems.append(f"{where}, question {index} has no code")
-        elif code in codes:
-            problems.append(f"{here} appears twice")
-        codes.add(code)
-        if not str(question.get("text") or "").strip():
-            problems.append(f"{here} has no text")
         kind = question.get("type")
         if kind not in QUESTION_TYPES:
             problems.append(f"{here}: type must be one of {', '.join(QUESTION_TYPES)}")
