@@ -16,7 +16,7 @@ from carehub.apps.members.models import (
     ProgramEnrollment,
 )
 from carehub.apps.providers.models import ProviderOrganization, ProviderSite
-from carehub.ingest.loader import load_folder
+from carehub.ingest.loader import LoadRejected, load_folder
 from carehub.warehouse import current_version_dir, recent_medical_claims
 from ingest.plans import (
     ECM_NPI,
@@ -228,3 +228,27 @@ def test_every_version_carries_the_claim_events_identification_reads(tmp_path):
         assert con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchone() == (label,)
         con.close()
     assert answers["events"] == answers["scan"]
+
+
+def _indexes() -> dict[str, set[str]]:
+    """Every index of the loaded tables, by table (what member search and the member page rely on)."""
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in (Member, EligibilitySpan, PcpAssignment, CareRelationship)]
+    with connection.cursor() as cur:
+        return {t: {name for name, c in connection.introspection.get_constraints(cur, t).items() if c["index"]}
+                for t in tables}
+
+
+def test_a_first_load_keeps_every_index_even_when_rejected(tmp_path):
+    # On SQLite a first load builds the secondary indexes after the rows (operational._secondary_indexes_deferred).
+    migrated = _indexes()
+    assert any("member_name" in name for name in migrated[Member._meta.db_table])
+    bad = base_plan()
+    bad["medical_claim"][2]["person_id"] = "P999"  # found by the claims check, after the members were written
+    with pytest.raises(LoadRejected):
+        load_folder(write_plan(tmp_path / "bad", bad))
+    assert Member.objects.count() == 0 and _indexes() == migrated
+
+    load_folder(write_plan(tmp_path / "good", base_plan()))
+    assert Member.objects.count() == 2 and _indexes() == migrated

@@ -12,7 +12,8 @@ caller's transaction.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,7 +139,9 @@ def stage_query(con: duckdb.DuckDBPyConnection, target: Target) -> tuple[str, li
         key = _hash([f"'{target.model._meta.db_table}'", *target.key])
         extra.insert(0, f"{key} AS row_key")
     names = content + (["row_key"] if target.key else []) + ["row_hash"]
-    return f"SELECT *, {', '.join(extra)} FROM ({target.sql})", names
+    # In the order of the unique column: the database's unique index then grows at its end instead of taking
+    # random inserts (on SQLite about half the time of 1M members and 1.3M spans in md5 order).
+    return f"SELECT *, {', '.join(extra)} FROM ({target.sql}) ORDER BY {target.unique}", names
 
 
 def _q(name: str) -> str:
@@ -216,6 +219,25 @@ def _fill_stage(prepared: Prepared, stage: str) -> None:
         cur.executemany(insert, zip(*(column.to_pylist() for column in batch.columns), strict=True))
 
 
+@contextmanager
+def _secondary_indexes_deferred(cur, table: str, empty: bool) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """SQLite, into an empty table: drop its secondary indexes and build them again after the insert (a sort per
+    index instead of a random B-tree insert per row and index; the members table has five). The unique column
+    stays (the rows arrive in its order, see stage_query). Inside the load's transaction, so a failure restores
+    them. Not on PostgreSQL: there DROP INDEX locks the table for readers until the load commits."""
+    if connection.vendor != "sqlite" or not empty:
+        yield
+        return
+    cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table])
+    indexes = cur.fetchall()
+    for name, _sql in indexes:
+        cur.execute(f"DROP INDEX {_q(name)}")
+    yield
+    for _name, sql in indexes:
+        cur.execute(sql)
+
+
 def tune_connection() -> None:
     """SQLite: a bigger page cache (256 MB) and in-memory temp tables for the staging tables and their indexes.
     Call outside a transaction (SQLite refuses to change temp_store inside one)."""
@@ -244,7 +266,9 @@ def apply_targets(prepared: list[Prepared], progress: Callable[[str], None] = la
             if cur.fetchone() is None and target.model is not ProviderOrganization:
                 # Nothing of this target stored yet (first load): every row is an insert; write the table
                 # directly instead of through a staging table.
-                _fill_stage(item, table)
+                cur.execute(f"SELECT 1 FROM {table} LIMIT 1")
+                with _secondary_indexes_deferred(cur, target.model._meta.db_table, cur.fetchone() is None):
+                    _fill_stage(item, table)
                 cur.execute(f"SELECT count(*) FROM {table} t WHERE {target.scope}")
                 counts[target.label] = Counts(inserted=cur.fetchone()[0])
                 progress(target.label)
