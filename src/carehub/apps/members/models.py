@@ -16,7 +16,7 @@ class Member(models.Model):
     person_id = models.CharField(max_length=64, unique=True)
     member_id = models.CharField("CIN", max_length=32, db_index=True)
     first_name = models.CharField(max_length=100, blank=True, default="")
-    last_name = models.CharField(max_length=100, blank=True, default="", db_index=True)
+    last_name = models.CharField(max_length=100, blank=True, default="")  # indexed by member_name_idx
     birth_date = models.DateField(db_index=True)
     death_date = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=20, blank=True, default="")
@@ -171,7 +171,7 @@ class CareRelationship(LoadedRow):
     organization has a current relationship with (DESIGN.md 'Access and audit'). Loads derive PROGRAM and PCP
     relationships; assignment and referral services add ASSIGNED and REFERRED ones."""
 
-    provider_npi = models.CharField(max_length=10, db_index=True)
+    provider_npi = models.CharField(max_length=10)  # indexed by carerel_npi_end_idx (its first column)
     kind = models.CharField(max_length=10, choices=RelationshipKind.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)

@@ -1,0 +1,54 @@
+"""Drop two single-column indexes that a composite index already covers (its first column): member.last_name
+(member_name_idx: last_name, first_name) and carerelationship.provider_npi (carerel_npi_end_idx). Each index is
+one more sorted copy to build on a first load of 1M members and to keep up on every write.
+
+The index is dropped by name as the database reports it (no table rebuild, which AlterField does on SQLite)."""
+
+from django.db import migrations, models
+
+COVERED = (("members_member", "last_name"), ("members_carerelationship", "provider_npi"))
+
+
+def drop_covered(apps, schema_editor):
+    conn = schema_editor.connection
+    with conn.cursor() as cur:
+        for table, column in COVERED:
+            for name, info in conn.introspection.get_constraints(cur, table).items():
+                if info["index"] and not info["unique"] and not info["primary_key"] and info["columns"] == [column]:
+                    schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
+
+
+def restore(apps, schema_editor):
+    for table, column in COVERED:
+        model = apps.get_model("members", {"members_member": "Member",
+                                           "members_carerelationship": "CareRelationship"}[table])
+        field = model._meta.get_field(column)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+        like = getattr(schema_editor, "_create_like_index_sql", lambda *_: None)(model, field)  # PostgreSQL
+        if like is not None:
+            schema_editor.execute(like)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('members', '0001_initial'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(drop_covered, restore)],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='carerelationship',
+                    name='provider_npi',
+                    field=models.CharField(max_length=10),
+                ),
+                migrations.AlterField(
+                    model_name='member',
+                    name='last_name',
+                    field=models.CharField(blank=True, default='', max_length=100),
+                ),
+            ],
+        ),
+    ]
