@@ -16,7 +16,7 @@ class Member(models.Model):
     person_id = models.CharField(max_length=64, unique=True)
     member_id = models.CharField("CIN", max_length=32, db_index=True)
     first_name = models.CharField(max_length=100, blank=True, default="")
-    last_name = models.CharField(max_length=100, blank=True, default="")  # indexed by member_name_idx
+    last_name = models.CharField(max_length=100, blank=True, default="", db_index=True)
     birth_date = models.DateField(db_index=True)
     death_date = models.DateField(null=True, blank=True)
     gender = models.CharField(max_length=20, blank=True, default="")
