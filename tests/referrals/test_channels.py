@@ -144,6 +144,15 @@ def test_queue_and_screening_to_authorization(client):
     assert response.status_code == 302 and response.url == f"/authorizations/{referral.authorization.pk}/"
 
 
+def test_queue_offers_a_new_referral_only_to_those_who_may_refer(client):
+    # Utilization management screens referrals but does not make them (web/navigation.py): no link to a 403 page.
+    for role, offered in ((Role.PLAN_CARE_COORDINATION, True), (Role.PLAN_UTILIZATION_MANAGEMENT, False)):
+        client.force_login(make_user(role))
+        page = client.get("/referrals/").content.decode()
+        assert ('href="/referrals/new/"' in page) is offered
+        assert client.get("/referrals/new/").status_code == (200 if offered else 403)
+
+
 def test_provider_staff_cannot_screen(client):
     client.force_login(make_user(Role.ECM_PROVIDER_STAFF))
     client.post("/referrals/new/", FORM)

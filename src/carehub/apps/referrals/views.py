@@ -81,7 +81,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     rows = selectors.audited_queue(request.user, status, route=request.get_full_path())
     return render(request, "referrals/queue.html", {"rows": rows, "status": status,
-                                                    "statuses": ReferralStatus.choices})
+                                                    "statuses": ReferralStatus.choices,
+                                                    "can_refer": allowed(request.user.role, "refer")})
 
 
 @require_http_methods(["GET", "POST"])
