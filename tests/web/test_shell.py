@@ -77,6 +77,15 @@ def test_htmx_is_served_as_a_static_file(client):
     assert '<script src="/static/carehub/htmx.min.js" defer></script>' in html
 
 
+def test_api_docs_come_from_our_own_static_files_with_a_page_language(client):
+    # No request to a third-party CDN from a page of a PHI application (and the docs work on a closed network).
+    client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
+    page = client.get("/api/docs").content.decode()
+    assert '<html lang="en">' in page
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "https://" not in page
+
+
 def test_health_check_needs_no_sign_in(client):
     assert client.get("/healthz").content == b"ok"
 

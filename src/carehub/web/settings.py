@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "carehub.apps.careplans",
     "carehub.apps.discontinuation",
     "carehub.web",
+    "ninja",  # after carehub.web (its ninja/swagger.html wins): API docs from our static files, not a CDN
 ]
 
 MIDDLEWARE = [
