@@ -17,6 +17,26 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     return data
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(request):
+    """Background jobs (django-tasks) run as they are queued, so a test sees their effect at once; a test that
+    exercises the queue itself asks for `queued_jobs` (the production database backend) instead."""
+    if "queued_jobs" not in request.fixturenames:
+        request.getfixturevalue("settings").TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def queued_jobs(settings):
+    """The database backend of production: queued jobs wait for `carehub worker`."""
+    from carehub.web import settings as production
+
+    settings.TASKS = production.TASKS
+    return settings
+
+
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames

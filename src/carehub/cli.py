@@ -169,6 +169,18 @@ def migrate(database: Annotated[str | None, typer.Option(help="Database URL.")] 
     console.print("database is up to date")
 
 
+@app.command()
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="Run the jobs waiting now, then exit.")] = False,
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """Run the background jobs (decision notices, ...) as they are queued (django-tasks, database backend)."""
+    _django(database)
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=batch, no_startup_delay=batch, verbosity=0 if batch else 1)
+
+
 @app.command("demo-users")
 def demo_users(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
     """Create the demo organizations and one login per role, and print them."""

@@ -60,6 +60,29 @@ def test_decision_issues_notices_only_after_commit(um, django_capture_on_commit_
 
 
 
+def test_notices_wait_for_the_worker_and_a_second_run_changes_nothing(um, queued_jobs,
+                                                                      django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+    from typer.testing import CliRunner
+
+    from carehub.cli import app
+
+    request = authorization_for(make_member(preferred_language="en"), um)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(request, DecisionInput("DENIED", reasons="Does not meet the ECM criteria."), actor=um, now=DECIDED)
+    assert Notice.objects.count() == 0  # the decision is saved at once; the letters are a queued job
+    assert DBTaskResult.objects.count() == 1
+
+    result = CliRunner().invoke(app, ["worker", "--batch"])
+    assert result.exit_code == 0, result.output
+    assert {n.recipient for n in Notice.objects.all()} == {Recipient.MEMBER, Recipient.REFERRER}
+    assert {e.actor_id for e in AuditEvent.objects.filter(object_type="Notice")} == {um.pk}  # for who decided
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+    CliRunner().invoke(app, ["worker", "--batch"])
+    assert Notice.objects.count() == 2
+
+
 def decided(member, um, decision="APPROVED", reasons="", source="PROVIDER", program=None):
     request = authorization_for(member, um, source=source)
     if program:

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "carehub.apps.careplans",
     "carehub.apps.discontinuation",
     "carehub.web",
+    "django_tasks",
+    "django_tasks_db",  # background jobs in the database (notices/tasks.py); `carehub worker` runs them
     "ninja",  # after carehub.web (its ninja/swagger.html wins): API docs from our static files, not a CDN
 ]
 
@@ -151,3 +153,7 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 LOGIN_URL_PATH = "/accounts/login/"
+
+# Background jobs (DESIGN.md stack): django-tasks with its database backend; `carehub worker` runs them (./run serve
+# starts one beside the web server). The tests run jobs at once (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

@@ -171,5 +171,12 @@ def issue_decision_notices(authorization_id: int, *, actor: Any = None,
 
 
 def schedule_decision_notices(authorization_id: int, *, actor: Any) -> None:
-    """Issue the notices once the decision has committed (never for a decision that rolled back)."""
-    transaction.on_commit(lambda: issue_decision_notices(authorization_id, actor=actor))
+    """Queue the job that issues the notices once the decision has committed (never for a decision that rolled
+    back); see notices/tasks.py. The job acts for the same user (or job) as the decision."""
+    from carehub.apps.notices.tasks import issue_decision_notices_job
+
+    if isinstance(actor, JobActor):
+        args: dict[str, Any] = {"job": actor.label}
+    else:
+        args = {"actor_id": actor.pk if getattr(actor, "is_authenticated", False) else None}
+    transaction.on_commit(lambda: issue_decision_notices_job.enqueue(authorization_id, **args))
