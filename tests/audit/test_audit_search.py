@@ -80,6 +80,14 @@ def test_chain_status_reports_intact(client, compliance, events):
     assert b"Chain verified" in response.content
 
 
+def test_chain_check_is_a_whole_page_by_link_and_a_fragment_for_htmx(client, compliance, events):
+    # The "check now" link (no JavaScript) must not land on a bare fragment without a title or language.
+    page = client.get("/audit/chain/").content.decode()
+    assert '<html lang="en">' in page and "<title>Audit log: hash chain check" in page and "Chain verified" in page
+    fragment = client.get("/audit/chain/", headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and "Chain verified" in fragment
+
+
 def test_chain_status_reports_tampering(client, compliance, events):
     with connection.cursor() as cursor:  # a database administrator going around the append-only triggers
         if connection.vendor == "sqlite":

@@ -75,7 +75,7 @@ def _check(page, url: str) -> tuple[list[str], list[str]] | None:
     """(serious or critical findings, other findings) of one page, each as 'rule (impact): nodes'; None when the
     link is a file download rather than a page."""
     try:
-        response = page.goto(url)
+        response = page.goto(url, wait_until="networkidle")  # htmx-loaded parts included
     except PlaywrightError as exc:
         if "Download is starting" in str(exc):
             return None
@@ -105,20 +105,24 @@ def test_no_serious_accessibility_findings_on_any_navigation_page(page, live_ser
         _sign_in(page, base, login)
         menu = _links(page, base, "nav[aria-label='Main'] a")
         assert menu, f"{login} sees no navigation"
+
+        def check(url: str, login: str = login) -> None:
+            outcome = _check(page, url)  # leaves the browser on `url`, htmx-loaded parts included
+            if outcome is None:
+                return
+            checked.add(_shape(url))
+            failing.extend(f"[{login}] {line}" for line in outcome[0])
+            other.extend(f"[{login}] {line}" for line in outcome[1])
+
         for item in menu:
-            pages = [item]
-            page.goto(item)
-            pages += [u for u in _links(page, base, "main a") if u not in menu][:DETAILS_PER_PAGE]
-            for url in pages:
-                if _shape(url) in checked:
-                    continue
-                outcome = _check(page, url)
-                if outcome is None:
-                    continue
-                checked.add(_shape(url))
-                found, minor = outcome
-                failing += [f"[{login}] {line}" for line in found]
-                other += [f"[{login}] {line}" for line in minor]
+            if _shape(item) in checked:
+                page.goto(item, wait_until="networkidle")
+            else:
+                check(item)
+            details = [u for u in _links(page, base, "main a") if u not in menu][:DETAILS_PER_PAGE]
+            for url in details:
+                if _shape(url) not in checked:
+                    check(url)
     print(f"axe-core: {len(checked)} pages checked; minor or moderate findings: {len(other)}")
     for line in other[:40]:
         print("  " + line)

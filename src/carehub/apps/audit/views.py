@@ -50,6 +50,8 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def chain_status(request: HttpRequest) -> HttpResponse:
-    """Recompute the hash chain; loaded by htmx after the page so the search itself stays quick."""
+    """Recompute the hash chain; loaded by htmx after the page so the search itself stays quick. Without htmx
+    (the page's "check now" link) the result comes as a whole page."""
     _require_compliance(request)
-    return render(request, "audit/_chain.html", {"result": verify_chain()})
+    template = "audit/_chain.html" if request.htmx else "audit/chain.html"
+    return render(request, template, {"result": verify_chain()})
