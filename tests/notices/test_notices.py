@@ -60,6 +60,7 @@ def test_decision_issues_notices_only_after_commit(um, django_capture_on_commit_
 
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens database connections as a real one does
 def test_notices_wait_for_the_worker_and_a_second_run_changes_nothing(um, queued_jobs,
                                                                       django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
