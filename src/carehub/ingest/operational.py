@@ -140,7 +140,8 @@ def stage_query(con: duckdb.DuckDBPyConnection, target: Target) -> tuple[str, li
         extra.insert(0, f"{key} AS row_key")
     names = content + (["row_key"] if target.key else []) + ["row_hash"]
     # In the order of the unique column: the database's unique index then grows at its end instead of taking
-    # random inserts (on SQLite about half the time of 1M members and 1.3M spans in md5 order).
+    # random inserts (measured alone on SQLite: about half the time for 1M members and 1.3M spans that arrive in
+    # random order; bench/README.md).
     return f"SELECT *, {', '.join(extra)} FROM ({target.sql}) ORDER BY {target.unique}", names
 
 

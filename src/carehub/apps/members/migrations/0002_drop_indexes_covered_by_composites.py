@@ -7,26 +7,25 @@ The index is dropped by name as the database reports it (no table rebuild, which
 
 from django.db import migrations, models
 
-COVERED = (("members_carerelationship", "provider_npi"),)
+TABLE, COLUMN = "members_carerelationship", "provider_npi"
 
 
 def drop_covered(apps, schema_editor):
     conn = schema_editor.connection
     with conn.cursor() as cur:
-        for table, column in COVERED:
-            for name, info in conn.introspection.get_constraints(cur, table).items():
-                if info["index"] and not info["unique"] and not info["primary_key"] and info["columns"] == [column]:
-                    schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
+        constraints = conn.introspection.get_constraints(cur, TABLE)
+    for name, info in constraints.items():  # the plain index and, on PostgreSQL, its `_like` twin
+        if info["index"] and not info["unique"] and not info["primary_key"] and info["columns"] == [COLUMN]:
+            schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
 
 
 def restore(apps, schema_editor):
-    for table, column in COVERED:
-        model = apps.get_model("members", "CareRelationship")
-        field = model._meta.get_field(column)
-        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
-        like = getattr(schema_editor, "_create_like_index_sql", lambda *_: None)(model, field)  # PostgreSQL
-        if like is not None:
-            schema_editor.execute(like)
+    model = apps.get_model("members", "CareRelationship")
+    field = model._meta.get_field(COLUMN)
+    schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+    like = getattr(schema_editor, "_create_like_index_sql", lambda *_: None)(model, field)  # PostgreSQL only
+    if like is not None:
+        schema_editor.execute(like)
 
 
 class Migration(migrations.Migration):
