@@ -26,6 +26,7 @@ MY_RECORD = MenuItem("my-record", "My record", "members:mine")
 AUDIT_LOG = MenuItem("audit", "Audit log", "audit:search")
 API_DOCS = MenuItem("api", "API", "api:openapi-view")
 SECURITY = MenuItem("security", "Security", "accounts:security")
+JOBS = MenuItem("jobs", "Background jobs", "web:jobs")
 IDENTIFICATION = MenuItem("identification", "Populations of Focus", "identification:worklist")
 REFERRALS = MenuItem("referrals", "Referrals", "referrals:queue")
 REFER = MenuItem("refer", "Refer a member", "referrals:new")
@@ -57,7 +58,7 @@ _COORDINATION = (HOME, MEMBER_SEARCH, NOTIFICATIONS, OUTBOX, IDENTIFICATION, REF
 _UM = (HOME, MEMBER_SEARCH, NOTIFICATIONS, IDENTIFICATION, AUTHORIZATIONS, REAUTHORIZATIONS, CASES, EQUITY,
        REFERRALS, API_DOCS, SECURITY)
 _ADMIN = (HOME, MEMBER_SEARCH, NOTIFICATIONS, OUTBOX, IDENTIFICATION, REFERRALS, REFER, AUTHORIZATIONS,
-          ASSIGNMENTS, NETWORK, REAUTHORIZATIONS, CASES, EQUITY, AUDIT_LOG, API_DOCS, SECURITY)
+          ASSIGNMENTS, NETWORK, REAUTHORIZATIONS, CASES, EQUITY, AUDIT_LOG, JOBS, API_DOCS, SECURITY)
 
 MENU: dict[str, tuple[MenuItem, ...]] = {
     Role.PLAN_CARE_COORDINATION: _COORDINATION,

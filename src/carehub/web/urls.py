@@ -1,9 +1,11 @@
 from django.urls import include, path
 
-from carehub.web import views
+from carehub.web import jobs, views
 from carehub.web.api import api
 
-web_patterns = ([path("", views.home, name="home")], "web")
+web_patterns = ([path("", views.home, name="home"),
+                 path("jobs/", jobs.jobs, name="jobs"),
+                 path("jobs/<uuid:job_id>/requeue/", jobs.requeue, name="requeue-job")], "web")
 
 urlpatterns = [
     path("", include(web_patterns)),

@@ -17,7 +17,7 @@ ROLE_INTRO: dict[str, str] = {
     Role.PLAN_PROVIDER_RELATIONS: "Look up members and the providers that serve them.",
     Role.PLAN_COMPLIANCE_FINANCE: "Search the audit log of every view and change of member information, and "
                                   "check that it is intact.",
-    Role.PLAN_ADMIN: "Administer CareHub for the plan: members, audit log and security.",
+    Role.PLAN_ADMIN: "Administer CareHub for the plan: members, audit log, background jobs and security.",
     Role.ECM_PROVIDER_STAFF: "Find the members your organization serves and review their records.",
     Role.LEAD_CARE_MANAGER: "Find the members on your caseload and review their records.",
     Role.CS_PROVIDER_STAFF: "Find the members referred to your Community Supports services.",
