@@ -19,6 +19,8 @@ export_app = typer.Typer(help="Export files for DHCS and providers.", no_args_is
 app.add_typer(export_app, name="export")
 import_app = typer.Typer(help="Import batch files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+warehouse_app = typer.Typer(help="The claims warehouse.", no_args_is_help=True)
+app.add_typer(warehouse_app, name="warehouse")
 console = Console(stderr=True)
 
 
@@ -69,6 +71,21 @@ def load(
         console.print(rejected.report())
         raise typer.Exit(1) from None
     console.print(result.summary())
+
+
+@warehouse_app.command("compact")
+def warehouse_compact(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
+    """Rewrite the claims a load stored as the extract's files (sorted by member, normalized codes); a load
+    queues this as a background job."""
+    _django(database)
+    from carehub.ingest.compact import compact_current
+
+    done = compact_current()
+    if done is None:
+        console.print("nothing to compact: the live warehouse version is already in the warehouse's layout")
+        return
+    lines = ", ".join(f"{table} {n:,} lines" for table, n in done.lines.items())
+    console.print(f"published {done.version} (replacing {done.replaced}): {lines}, in {done.seconds:.1f} s")
 
 
 @app.command()

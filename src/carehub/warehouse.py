@@ -27,6 +27,13 @@ the key matches, and scans the claims otherwise (a plan's own code or diagnosis 
 
 Merge rule for claims: rows of the new extract replace stored rows with the same claim_id + claim_line_number; stored
 claims absent from the new extract are kept, so claims history accumulates across extracts.
+
+Stored as the extract: a first load whose claim files are Parquet of the layout's types, with no repeated line
+and no blank-padded key, keeps those files as they are (copied, not decoded and re-encoded): the sorted rewrite
+cost about half of a 1M-member load's CPU. MANIFEST.json lists such tables under `as_extract`; they are neither
+normalized nor sorted by person_hash, so they are read through `table_sql` (canonical values, see
+carehub.ingest.canonical.canonical_sql), and the member lookup filters on the raw person_id. A background job
+(carehub.ingest.compact) then rewrites them into the layout above and publishes that as a new version.
 """
 
 from __future__ import annotations
@@ -63,21 +70,56 @@ def current_version_dir(root: Path | None = None) -> Path | None:
 def table_glob(table: str, root: Path | None = None) -> str | None:
     """A glob DuckDB can read for one warehouse table, or None when the table has no files."""
     version = current_version_dir(root)
-    if version is None or not any((version / table).glob("**/*.parquet")):
-        return None
-    return str(version / table / "**" / "*.parquet")
+    return None if version is None else stored_glob(version, table)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, glob: str) -> set[str]:
     return {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{glob}', union_by_name=true)").fetchall()}
 
 
+def manifest(version: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((version / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def _same_hash(version: Path) -> bool:
     """True when this DuckDB computes person_hash as the writer of `version` did."""
-    try:
-        return json.loads((version / MANIFEST).read_text()).get("duckdb") == duckdb.__version__
-    except (OSError, ValueError):
-        return False
+    return manifest(version).get("duckdb") == duckdb.__version__
+
+
+def as_extract_tables(version: Path) -> set[str]:
+    """The tables of `version` stored as the extract's files (see the module docstring)."""
+    return set(manifest(version).get("as_extract", []))
+
+
+def stored_glob(version: Path, table: str) -> str | None:
+    folder = version / table
+    if not folder.is_dir() or not any(folder.glob("**/*.parquet")):
+        return None
+    return str(folder / "**" / "*.parquet")
+
+
+def table_sql(con: duckdb.DuckDBPyConnection, version: Path, table: str, where: str = "") -> str | None:
+    """SQL of the canonical rows of a stored table (without person_hash), or None when it has no files. `where`
+    filters the stored rows before they are normalized (a filter DuckDB can push into the Parquet scan)."""
+    from carehub.ingest.canonical import canonical_sql
+    from carehub.ingest.layout import TABLES
+
+    glob = stored_glob(version, table)
+    if glob is None:
+        return None
+    source = f"read_parquet('{glob}', union_by_name=true)"
+    if where:
+        source = f"(SELECT * FROM {source} WHERE {where})"
+    if table in as_extract_tables(version):
+        schema = {r[0]: r[1] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{glob}', "
+                                                  "union_by_name=true)").fetchall() if r[0] != "person_hash"}
+        return canonical_sql(TABLES[table], source, schema)
+    # COLUMNS(...) rather than EXCLUDE: a version written before person_hash existed has no such column.
+    return f"SELECT COLUMNS(lambda c: c <> 'person_hash') FROM {source}"
 
 
 RECENT_COLUMNS = ("claim_id", "claim_line_number", "claim_type", "claim_start_date", "claim_end_date",
@@ -99,11 +141,13 @@ def recent_medical_claims(person_id: str, since: date, limit: int = 200,
         select = ", ".join(c if c in present else f"NULL AS {c}" for c in RECENT_COLUMNS)
         prune = "person_hash = hash(?::VARCHAR) AND " if _same_hash(version) and "person_hash" in present else ""
         params: list[Any] = [person_id] * (2 if prune else 1)
+        # Stored as the extract, person_id is stored unpadded (checked by the load), so the raw filter is exact.
+        rows = table_sql(con, version, "medical_claim", where=f"{prune}person_id = ?")
         cursor = con.execute(
             f"""
             SELECT {select}
-            FROM read_parquet('{glob}', union_by_name=true)
-            WHERE {prune}person_id = ? AND claim_start_date >= ?
+            FROM ({rows})
+            WHERE claim_start_date >= ?
             ORDER BY claim_start_date DESC, claim_id, claim_line_number
             LIMIT ?
             """,
@@ -131,20 +175,19 @@ def write_table(con: duckdb.DuckDBPyConnection, version: Path, table: str, new_r
     """Write one claims table into `version`: the new extract's rows (a SQL query over canonical columns incl.
     person_id) merged over the previous version's rows. Returns the row count written."""
     target = version / table
-    old_glob = str(previous / table / "**" / "*.parquet") if previous and (previous / table).is_dir() else None
-    if old_glob and not any((previous / table).glob("**/*.parquet")):  # type: ignore[operator]
-        old_glob = None
+    old_glob = stored_glob(previous, table) if previous else None
     if new_rows_sql is None:
         if old_glob is None:
             return 0
         # Table not in this extract: the new version shares the old files (immutable) through hard links.
         shutil.copytree(previous / table, target, copy_function=os.link)  # type: ignore[operator]
+        if table in as_extract_tables(previous):  # type: ignore[arg-type]
+            _mark_as_extract(version, table)
         return int(con.execute(f"SELECT count(*) FROM read_parquet('{old_glob}')").fetchone()[0])
     key = ", ".join(CLAIM_KEY)
     con.execute(f"CREATE OR REPLACE TEMP VIEW wh_new AS {new_rows_sql}")
     if old_glob:
-        # COLUMNS(...) rather than EXCLUDE: a version written before person_hash existed has no such column.
-        old = f"SELECT COLUMNS(lambda c: c <> 'person_hash') FROM read_parquet('{old_glob}', union_by_name=true)"
+        old = table_sql(con, previous, table)  # type: ignore[arg-type]
         merged = f"SELECT * FROM wh_new UNION ALL BY NAME (SELECT o.* FROM ({old}) o ANTI JOIN wh_new n USING ({key}))"
     else:
         merged = "SELECT * FROM wh_new"
@@ -154,6 +197,22 @@ def write_table(con: duckdb.DuckDBPyConnection, version: Path, table: str, new_r
         f"COPY (SELECT *, hash(person_id) AS person_hash FROM ({merged}) ORDER BY person_hash) "
         f"TO '{target}/part.parquet' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 122880)")
     return int(con.execute(f"SELECT count(*) FROM read_parquet('{target}/*.parquet')").fetchone()[0])
+
+
+def _mark_as_extract(version: Path, table: str) -> None:
+    data = manifest(version)
+    data["as_extract"] = sorted({*data.get("as_extract", []), table})
+    (version / MANIFEST).write_text(json.dumps(data))
+
+
+def store_as_extract(version: Path, table: str, files: list[Path]) -> None:
+    """Store a claims table of a first load as the extract's own Parquet files (copied: a later change to the
+    plan folder cannot reach the warehouse). The caller proved them storable (carehub.ingest.canonical)."""
+    target = version / table
+    target.mkdir()
+    for number, path in enumerate(files, start=1):
+        shutil.copyfile(path, target / f"extract-{number:04d}.parquet")
+    _mark_as_extract(version, table)
 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, version: Path, table: str, rows_sql: str | None,

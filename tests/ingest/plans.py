@@ -109,11 +109,34 @@ def write_parquet(path: Path, rows: Rows) -> Path:
     return path
 
 
+def write_typed_parquet(path: Path, rows: Rows) -> Path:
+    """Parquet typed as a plan's system would write it (DATE, INTEGER, DECIMAL(12,2), BOOLEAN; empty text as
+    NULL), text values kept as written: what a first load may store as it is."""
+    from carehub.ingest.layout import TABLES
+
+    kinds = {c.name: c.kind for c in TABLES[path.stem.split(".")[0]].columns}
+    sql_type = {"date": "DATE", "int": "INTEGER", "decimal": "DECIMAL(12, 2)", "bool": "BOOLEAN"}
+    csv_path = write_csv(path.with_suffix(".tmp.csv"), rows)
+    columns = list(rows[0])
+    select = ", ".join(f'CAST(NULLIF("{c}", \'\') AS {sql_type[kinds[c]]}) AS "{c}"' if kinds.get(c, "str") != "str"
+                       else f'"{c}"' for c in columns)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT {select} FROM read_csv('{csv_path}', all_varchar=true)) TO '{path}' (FORMAT parquet)")
+    con.close()
+    csv_path.unlink()
+    return path
+
+
 def write_plan(folder: Path, tables: dict[str, Rows], fmt: str = "csv") -> Path:
-    """Write each table as `<name>.<fmt>` in `folder` (created)."""
+    """Write each table as `<name>.<ext>` in `folder` (created); fmt csv, parquet (text columns) or typed (Parquet
+    typed as a plan's system writes it)."""
     folder.mkdir(parents=True, exist_ok=True)
+    writers = {"csv": (write_csv, "csv"), "parquet": (write_parquet, "parquet"),
+               "typed": (write_typed_parquet, "parquet")}
     for name, rows in tables.items():
-        (write_csv if fmt == "csv" else write_parquet)(folder / f"{name}.{fmt}", rows)
+        writer, ext = writers[fmt]
+        writer(folder / f"{name}.{ext}", rows)
     return folder
 
 
@@ -139,13 +162,11 @@ def warehouse_snapshot() -> dict[str, str]:
 
 def warehouse_rows(table: str) -> list[tuple]:
     """The live warehouse table's rows, sorted (content, whatever the file layout)."""
-    from carehub.warehouse import table_glob
+    from carehub.warehouse import current_version_dir, table_sql
 
-    glob = table_glob(table)
-    if glob is None:
-        return []
+    version = current_version_dir()
     con = duckdb.connect()
-    rows = con.execute(f"SELECT * EXCLUDE (person_hash) FROM read_parquet('{glob}', union_by_name=true) "
-                       f"ORDER BY ALL").fetchall()
+    rows_sql = table_sql(con, version, table) if version else None
+    rows = con.execute(f"SELECT * FROM ({rows_sql}) ORDER BY ALL").fetchall() if rows_sql else []
     con.close()
     return rows

@@ -2,6 +2,8 @@
 
 Normalization: dates become DATE, whole numbers BIGINT, amounts DECIMAL(18,2), booleans BOOLEAN; ICD-10-CM
 codes are stored upper case without the dot (`Z59.01` -> `Z5901`, as Tuva does); HCPCS codes upper case.
+`canonical_sql` gives the same values from extract files stored as they are (see carehub.warehouse, "stored as
+the extract").
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from carehub.ingest.layout import Col, Table
-from carehub.ingest.sources import quote
+from carehub.ingest.sources import SourceSet, literal, quote
 from carehub.ingest.validate import TRUE_WORDS
 
 
@@ -59,3 +61,57 @@ def warehouse_rows_sql(con: duckdb.DuckDBPyConnection, table: Table, present: se
         return f"SELECT {cols} FROM {view}", 0
     return (f"SELECT {cols} FROM {view} "
             f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _file DESC, _line DESC) = 1"), int(dupes)
+
+
+# Parquet column types an extract's claim files may have to be stored as they are: every value then reads back
+# through `canonical_sql` as the load's canonical view gives it, and readers that type raw plan folders
+# themselves (identification, assignment) see dates, numbers and booleans already typed.
+_KEPT_TYPES = {
+    "str": ("VARCHAR",),
+    "date": ("DATE",),
+    "int": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT"),
+    "decimal": ("DECIMAL", "TINYINT", "SMALLINT", "INTEGER", "BIGINT"),
+    "bool": ("BOOLEAN",),
+}
+
+
+def storable_as_is(table: Table, schema: dict[str, str]) -> bool:
+    """True when a Parquet file of `table` with these column types can be stored without rewriting: every
+    column is one of the layout's, of a type in _KEPT_TYPES."""
+    kinds = {c.name: c.kind for c in table.columns}
+    return all(name in kinds and dtype.split("(")[0] in _KEPT_TYPES[kinds[name]] for name, dtype in schema.items())
+
+
+def canonical_sql(table: Table, source: str, schema: dict[str, str]) -> str:
+    """SQL of the canonical rows (the layout's columns present, plus the required ones) of raw extract rows read
+    by `source` (a FROM item) whose columns have the DuckDB types `schema`: the values `c_<table>` gives, by the
+    same expressions (text trimmed, empty text as NULL, codes normalized, typed). Normalizing twice changes
+    nothing, so canonical rows read through it stay as they are."""
+    typed = {name: dtype.split("(")[0] if next((c.kind for c in table.columns if c.name == name), "str") != "str"
+             else dtype for name, dtype in schema.items() if dtype != "VARCHAR"}
+    present = set(schema)
+    columns = [c for c in table.columns if c.name in present or c.required]
+    inner = ", ".join(f"{SourceSet.normalized(c, present, typed)} AS {quote(c.name)}" for c in columns)
+    outer = ", ".join(f"{typed_expr(c, typed)} AS {quote(c.name)}" for c in columns)
+    return f"SELECT {outer} FROM (SELECT {inner} FROM {source})"
+
+
+def extract_storable(con: duckdb.DuckDBPyConnection, table: Table, files: list[str]) -> bool:
+    """True when the validated Parquet files of a claims table can be stored as they are: column types as
+    `storable_as_is` asks, no claim line twice, and no key or person_id padded with blanks (the member lookup
+    filters on the stored person_id). One scan of the three key columns."""
+    for path in files:
+        if not path.endswith(".parquet"):
+            return False
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(path)})").fetchall()
+        if not storable_as_is(table, {r[0]: r[1] for r in described}):
+            return False
+    key = ", ".join(quote(k) for k in table.key)
+    text = [quote(c.name) for c in table.columns if c.name in ("person_id", *table.key) and c.kind == "str"]
+    padded = " OR ".join(f"{name} <> trim({name})" for name in text) or "false"
+    # Equal keys have equal hashes: as many distinct hashes as rows proves no line is repeated (a collision only
+    # sends the table down the rewrite, which deduplicates exactly).
+    rows, distinct, bad = con.execute(
+        f"SELECT count(*), count(DISTINCT hash({key})), count_if({padded}) "
+        f"FROM read_parquet([{', '.join(literal(p) for p in files)}], union_by_name=true)").fetchone()
+    return bool(rows == distinct and bad == 0)

@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from carehub import warehouse
-from carehub.ingest.canonical import create_canonical_view, warehouse_rows_sql
+from carehub.ingest.canonical import create_canonical_view, extract_storable, warehouse_rows_sql
 from carehub.ingest.layout import TABLES, TableFiles, discover
 from carehub.ingest.operational import TARGETS, apply_targets, prepare_targets, tune_connection
 from carehub.ingest.sources import Problem, SourceSet, duckdb_reason
@@ -89,8 +89,9 @@ class LoadResult:
 
 
 @contextmanager
-def _load_lock() -> Iterator[None]:
-    """One load at a time per data directory (the warehouse switch and the upsert assume it)."""
+def load_lock() -> Iterator[None]:
+    """One load (or warehouse compaction) at a time per data directory (the warehouse switch and the upsert
+    assume it)."""
     root = warehouse.warehouse_dir()
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".load.lock").open("w") as handle:
@@ -101,7 +102,8 @@ def _load_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def connect_duckdb() -> duckdb.DuckDBPyConnection:
+    """DuckDB for warehouse writes: capped memory, spilling under the data directory."""
     spill = data_dir() / "tmp"
     spill.mkdir(exist_ok=True)
     # A fixed memory cap (DuckDB's default is 80% of RAM): the warehouse sort of 48M claim lines then spills to
@@ -145,9 +147,9 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                         console=console, transient=True, disable=console is None)
     steps = len(tables) * 2 + len([t for t in TARGETS if t.needs in tables]) + 1
-    con = _connect()
+    con = connect_duckdb()
     try:
-        with progress, _load_lock():
+        with progress, load_lock():
             task = progress.add_task("validating", total=steps)
             src = SourceSet(con, folder)
             opened: dict[str, str] = {}
@@ -197,6 +199,13 @@ def _write_warehouse(con: duckdb.DuckDBPyConnection, version: Path, previous: Pa
     mark = time.monotonic()
     for table in TABLES:
         sql = None
+        nothing_stored = previous is None or warehouse.stored_glob(previous, table) is None
+        if (table in present and TABLES[table].claims and nothing_stored
+                and extract_storable(con, TABLES[table], src.files[table])):
+            # A first load of clean Parquet claims: kept as they are, rewritten later by a background job.
+            warehouse.store_as_extract(version, table, [Path(f) for f in src.files[table]])
+            written[table], duplicates[table] = src.rows[table], 0
+            continue
         if table in present:
             sql, dupes = warehouse_rows_sql(con, TABLES[table], src.present[table])
             if TABLES[table].claims:
@@ -289,6 +298,10 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened:
     warehouse.publish(version)
     phases["publish"] = time.monotonic() - mark
     progress.advance(task)
+    if warehouse.as_extract_tables(version):
+        from carehub.ingest.tasks import compact_warehouse_job
+
+        compact_warehouse_job.enqueue()
     return LoadResult(folder=folder, rows=dict(src.rows), changes=changes, warehouse=written,
                       version=version.name, seconds=time.monotonic() - started,
                       duplicates={k: v for k, v in duplicates.items() if v}, ignored=ignored, phases=phases)

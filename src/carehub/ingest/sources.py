@@ -179,13 +179,13 @@ class SourceSet:
             raw = " UNION ALL BY NAME ".join(
                 f"(SELECT {literal(str(p))} AS _file, row_number() OVER () + 1 AS _line, * FROM {r})"
                 for p, r in zip(tf.files, readers, strict=True))
-        cols = ", ".join(f"{self._normalized(c, present, typed)} AS {quote(c.name)}" for c in tf.table.columns)
+        cols = ", ".join(f"{self.normalized(c, present, typed)} AS {quote(c.name)}" for c in tf.table.columns)
         self.con.execute(f"CREATE OR REPLACE VIEW {quote('src_' + tf.table.name)} AS "
                          f"SELECT _file, _line, {cols} FROM ({raw})")
         return True
 
     @staticmethod
-    def _normalized(col: Col, present: set[str], typed: dict[str, str]) -> str:
+    def normalized(col: Col, present: set[str], typed: dict[str, str]) -> str:
         if col.name not in present:
             return "NULL::VARCHAR"
         if col.name in typed:

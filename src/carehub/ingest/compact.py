@@ -1,0 +1,69 @@
+"""Warehouse compaction: rewrite the tables a load stored as the extract (carehub.warehouse, "stored as the
+extract") into the warehouse's own layout: canonical values, sorted by person_hash, zstd.
+
+A first load keeps clean Parquet claim files as they are so that it is not held up by the sort; this rewrite then
+runs as a background job the load queues (`carehub.ingest.tasks.compact_warehouse_job`, run by `carehub worker`)
+or by hand (`carehub warehouse compact`). It writes a new version beside the live one (every other table and the
+claim events shared through hard links: their content does not change), records an audit event and publishes
+it, under the load lock, so it never interleaves with a load. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+
+from carehub import warehouse
+from carehub.ingest.loader import connect_duckdb, load_lock
+
+
+@dataclass
+class Compacted:
+    """What a compaction did: the version it replaced and the one it published, with lines per table."""
+
+    replaced: str
+    version: str
+    lines: dict[str, int]
+    seconds: float
+
+
+def compact_current() -> Compacted | None:
+    """Rewrite the live version's tables stored as the extract; None when there is nothing to rewrite."""
+    started = time.monotonic()
+    with load_lock():
+        current = warehouse.current_version_dir()
+        tables = warehouse.as_extract_tables(current) if current is not None else set()
+        if current is None or not tables:
+            return None
+        version = warehouse.new_version()
+        lines: dict[str, int] = {}
+        con = connect_duckdb()
+        try:
+            for entry in sorted(current.iterdir()):
+                if entry.name == warehouse.MANIFEST:
+                    continue
+                if entry.name in tables:
+                    rows = warehouse.table_sql(con, current, entry.name)
+                    lines[entry.name] = warehouse.write_table(con, version, entry.name, rows, previous=None)
+                elif entry.is_dir():
+                    shutil.copytree(entry, version / entry.name, copy_function=os.link)
+                else:
+                    os.link(entry, version / entry.name)
+            _audit(current.name, version.name, lines)
+        except BaseException:
+            warehouse.discard(version)
+            raise
+        finally:
+            con.close()
+        warehouse.publish(version)
+    return Compacted(current.name, version.name, lines, time.monotonic() - started)
+
+
+def _audit(replaced: str, version: str, lines: dict[str, int]) -> None:
+    from carehub.apps.audit.models import Action
+    from carehub.apps.audit.services import JobActor, record
+
+    record(actor=JobActor("compact"), action=Action.UPDATE, object_type="warehouse_version", object_id=version,
+           purpose="rewrite claims stored as the extract", detail={"replaced": replaced, "lines": lines})
