@@ -11,6 +11,7 @@ import pytest
 
 from carehub import warehouse
 from carehub.apps.audit.models import AuditEvent
+from carehub.domain.populations.sources import EVENTS_FOLDER
 from carehub.ingest.compact import compact_current
 from carehub.ingest.loader import load_folder
 from carehub.warehouse import current_version_dir, recent_medical_claims
@@ -23,6 +24,18 @@ def _plan():
     plan = base_plan()
     plan["medical_claim"][0].update(diagnosis_code_1="z59.01", hcpcs_code="g9008")  # as a plan may spell them
     return plan
+
+
+def _identified(version) -> tuple[str, list[tuple]]:
+    """Where identification took the claim lines from, and its answer, on a warehouse version."""
+    from carehub.domain.populations import identify_folder
+    from carehub.domain.populations.sources import CLAIM_SOURCE
+
+    con, result = identify_folder(version, date(2024, 12, 31))
+    rows = result.fetchall()
+    source = con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchone()[0]
+    con.close()
+    return ("events" if source == "events" else "scan"), rows
 
 
 def _digest(path) -> str:
@@ -61,8 +74,14 @@ def test_first_load_keeps_the_claim_files_and_readers_see_canonical_values(tmp_p
     assert (first_line["diagnosis_code_1"], first_line["hcpcs_code"]) == ("Z5901", "G9008")
     assert [t.task_path.rsplit(".", 1)[-1] for t in DBTaskResult.objects.all()] == ["compact_warehouse_job"]
 
+    assert not (version / EVENTS_FOLDER).exists()  # left to the job with the rewrite
+    source, before = _identified(version)
+    assert source == "scan" and before  # identification scans the kept claim lines meanwhile
+
     done = compact_current()
     assert done is not None and done.replaced == version.name and current_version_dir().name == done.version
+    assert (current_version_dir() / EVENTS_FOLDER / "KEY").is_file()
+    assert _identified(current_version_dir()) == ("events", before)  # from the stored events now, same answer
     assert warehouse.as_extract_tables(current_version_dir()) == set()
     assert _stored("medical_claim") == [("Z5901", "G9008")]  # rewritten: normalized, sorted by person_hash
     assert {t: warehouse_rows(t) for t in warehouse.CLAIM_TABLES} == expected

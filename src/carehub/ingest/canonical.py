@@ -108,7 +108,8 @@ def extract_storable(con: duckdb.DuckDBPyConnection, table: Table, files: list[s
             return False
     key = ", ".join(quote(k) for k in table.key)
     text = [quote(c.name) for c in table.columns if c.name in ("person_id", *table.key) and c.kind == "str"]
-    padded = " OR ".join(f"{name} <> trim({name})" for name in text) or "false"
+    # DuckDB's trim() removes spaces only; testing both ends costs a third of comparing with trim().
+    padded = " OR ".join(f"starts_with({name}, ' ') OR ends_with({name}, ' ')" for name in text) or "false"
     # Equal keys have equal hashes: as many distinct hashes as rows proves no line is repeated (a collision only
     # sends the table down the rewrite, which deduplicates exactly).
     rows, distinct, bad = con.execute(

@@ -1,11 +1,13 @@
 """Warehouse compaction: rewrite the tables a load stored as the extract (carehub.warehouse, "stored as the
-extract") into the warehouse's own layout: canonical values, sorted by person_hash, zstd.
+extract") into the warehouse's own layout: canonical values, sorted by person_hash, zstd, and write the claim
+events identification reads (domain/populations/runner.write_claim_events) when the medical claims were kept.
 
-A first load keeps clean Parquet claim files as they are so that it is not held up by the sort; this rewrite then
-runs as a background job the load queues (`carehub.ingest.tasks.compact_warehouse_job`, run by `carehub worker`)
-or by hand (`carehub warehouse compact`). It writes a new version beside the live one (every other table and the
-claim events shared through hard links: their content does not change), records an audit event and publishes
-it, under the load lock, so it never interleaves with a load. Running it again changes nothing.
+A first load keeps clean Parquet claim files as they are so that it is not held up by the sort and the events;
+this rewrite then runs as a background job the load queues (`carehub.ingest.tasks.compact_warehouse_job`, run
+by `carehub worker`) or by hand (`carehub warehouse compact`). Until it runs, identification scans the claim
+lines (same answer, slower). It writes a new version beside the live one (every other table shared through hard
+links: its content does not change), records an audit event and publishes it, under the load lock, so it never
+interleaves with a load. Running it again changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from carehub import warehouse
+from carehub.domain.populations.sources import EVENTS_FOLDER
 from carehub.ingest.loader import connect_duckdb, load_lock
 
 
@@ -42,7 +45,7 @@ def compact_current() -> Compacted | None:
         con = connect_duckdb()
         try:
             for entry in sorted(current.iterdir()):
-                if entry.name == warehouse.MANIFEST:
+                if entry.name == warehouse.MANIFEST or entry.name == EVENTS_FOLDER and "medical_claim" in tables:
                     continue
                 if entry.name in tables:
                     rows = warehouse.table_sql(con, current, entry.name)
@@ -51,6 +54,8 @@ def compact_current() -> Compacted | None:
                     shutil.copytree(entry, version / entry.name, copy_function=os.link)
                 else:
                     os.link(entry, version / entry.name)
+            if "medical_claim" in tables:  # the load left the claim events to this job
+                warehouse.write_claim_events(version)
             _audit(current.name, version.name, lines)
         except BaseException:
             warehouse.discard(version)
