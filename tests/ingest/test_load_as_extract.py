@@ -119,3 +119,11 @@ def test_a_later_load_merges_over_files_kept_as_they_came(tmp_path, queued_jobs)
     assert set(lines) == {("C1", 1), ("C1", 2)}  # C1/2, absent from the later extract, is kept
     assert str(lines["C1", 1]["paid_amount"]) == "12.00" and lines["C1", 1]["diagnosis_code_1"] == "Z5901"
     assert len(warehouse_rows("medical_claim")) == 3  # C2 of P2 kept too; nothing counted twice
+
+
+def test_the_load_queues_the_rewrite_and_the_job_runs_it(tmp_path):
+    """Jobs run as they are queued here (as `carehub worker` would run this one right after the load)."""
+    load_folder(write_plan(tmp_path / "plan", _plan(), fmt="typed"))
+    version = current_version_dir()
+    assert warehouse.as_extract_tables(version) == set()  # rewritten by the job the load queued
+    assert _stored("medical_claim") == [("Z5901", "G9008")] and (version / EVENTS_FOLDER / "KEY").is_file()

@@ -162,9 +162,15 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
             for name in opened:
                 create_canonical_view(con, TABLES[name], src.typed[name])
             phases = {"validation (other tables)": time.monotonic() - started}
-            return _write(con, folder, src, opened, claims, progress, task, started, ignored, phases)
+            result = _write(con, folder, src, opened, claims, progress, task, started, ignored, phases)
     finally:
         con.close()
+    if warehouse.as_extract_tables(warehouse.warehouse_dir() / result.version):
+        # After the load lock is released: the job takes it (and may run at once, in tests).
+        from carehub.ingest.tasks import compact_warehouse_job
+
+        compact_warehouse_job.enqueue()
+    return result
 
 
 def _validate_tables(src: SourceSet, files: list[TableFiles], findings: Findings, opened: dict[str, str],
@@ -300,10 +306,6 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened:
     warehouse.publish(version)
     phases["publish"] = time.monotonic() - mark
     progress.advance(task)
-    if warehouse.as_extract_tables(version):
-        from carehub.ingest.tasks import compact_warehouse_job
-
-        compact_warehouse_job.enqueue()
     return LoadResult(folder=folder, rows=dict(src.rows), changes=changes, warehouse=written,
                       version=version.name, seconds=time.monotonic() - started,
                       duplicates={k: v for k, v in duplicates.items() if v}, ignored=ignored, phases=phases)
