@@ -28,9 +28,9 @@ the key matches, and scans the claims otherwise (a plan's own code or diagnosis 
 Merge rule for claims: rows of the new extract replace stored rows with the same claim_id + claim_line_number; stored
 claims absent from the new extract are kept, so claims history accumulates across extracts.
 
-Stored as the extract: a first load whose claim files are Parquet of the layout's types, with no repeated line
-and no blank-padded key, keeps those files as they are (copied, not decoded and re-encoded): the sorted rewrite
-cost about half of a 1M-member load's CPU. MANIFEST.json lists such tables under `as_extract`; they are neither
+Stored as the extract: a load whose claim files are Parquet of the layout's types, with no repeated line and no
+blank-padded key, keeps those files as they are (copied, not decoded and re-encoded; the stored lines they do not
+replace go beside them as canonical rows): the sorted rewrite cost about half of a 1M-member load's CPU. MANIFEST.json lists such tables under `as_extract`; they are neither
 normalized nor sorted by person_hash, so they are read through `table_sql` (canonical values, see
 carehub.ingest.canonical.canonical_sql), and the member lookup filters on the raw person_id. A background job
 (carehub.ingest.compact) then rewrites them into the layout above and publishes that as a new version.
@@ -205,14 +205,31 @@ def _mark_as_extract(version: Path, table: str) -> None:
     (version / MANIFEST).write_text(json.dumps(data))
 
 
-def store_as_extract(version: Path, table: str, files: list[Path]) -> None:
-    """Store a claims table of a first load as the extract's own Parquet files (copied: a later change to the
-    plan folder cannot reach the warehouse). The caller proved them storable (carehub.ingest.canonical)."""
+def store_as_extract(con: duckdb.DuckDBPyConnection, version: Path, table: str, files: list[Path],
+                     previous: Path | None) -> int:
+    """Store a claims table as the extract's own Parquet files (copied: a later change to the plan folder cannot
+    reach the warehouse), plus the previous version's lines the extract does not replace (the merge rule), as
+    canonical rows in `carried.parquet`. The caller proved the files storable (carehub.ingest.canonical), so
+    their claim_id needs no trimming to be compared. Returns the lines carried over."""
     target = version / table
     target.mkdir()
     for number, path in enumerate(files, start=1):
         shutil.copyfile(path, target / f"extract-{number:04d}.parquet")
     _mark_as_extract(version, table)
+    old = table_sql(con, previous, table) if previous is not None else None
+    if old is None:
+        return 0
+    new = ", ".join(f"'{p}'" for p in files)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE wh_carried AS SELECT claim_id, claim_line_number FROM "
+                f"(SELECT claim_id, claim_line_number FROM ({old})) ANTI JOIN (SELECT claim_id, "
+                f"CAST(claim_line_number AS BIGINT) AS claim_line_number FROM read_parquet([{new}], "
+                f"union_by_name=true)) USING (claim_id, claim_line_number)")
+    carried = int(con.execute("SELECT count(*) FROM wh_carried").fetchone()[0])
+    if carried:  # the old lines' other columns are read only when some survive (none on a reload)
+        con.execute(f"COPY (SELECT o.* FROM ({old}) o SEMI JOIN wh_carried USING (claim_id, claim_line_number)) "
+                    f"TO '{target}/carried.parquet' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)")
+    con.execute("DROP TABLE wh_carried")
+    return carried
 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, version: Path, table: str, rows_sql: str | None,

@@ -115,10 +115,27 @@ def test_a_later_load_merges_over_files_kept_as_they_came(tmp_path, queued_jobs)
     later = _plan()
     later["medical_claim"] = [dict(later["medical_claim"][0], paid_amount="12.00")]  # C1/1 changed; others absent
     load_folder(write_plan(tmp_path / "v2", later, fmt="typed"))
+    version = current_version_dir()
+    assert "medical_claim" in warehouse.as_extract_tables(version)  # the later extract's file is kept too,
+    assert (version / "medical_claim" / "carried.parquet").is_file()  # with the earlier lines it does not replace
     lines = {(c["claim_id"], c["claim_line_number"]): c for c in recent_medical_claims("P1", date(2024, 1, 1))}
     assert set(lines) == {("C1", 1), ("C1", 2)}  # C1/2, absent from the later extract, is kept
     assert str(lines["C1", 1]["paid_amount"]) == "12.00" and lines["C1", 1]["diagnosis_code_1"] == "Z5901"
     assert len(warehouse_rows("medical_claim")) == 3  # C2 of P2 kept too; nothing counted twice
+    merged = warehouse_rows("medical_claim")
+
+    compact_current()
+    assert warehouse_rows("medical_claim") == merged
+
+
+def test_reloading_kept_claims_carries_nothing_over(tmp_path, queued_jobs):
+    folder = write_plan(tmp_path / "plan", _plan(), fmt="typed")
+    load_folder(folder)
+    first = {t: warehouse_rows(t) for t in warehouse.CLAIM_TABLES}
+    result = load_folder(folder)
+    assert not (current_version_dir() / "medical_claim" / "carried.parquet").exists()  # every line replaced
+    assert {t: warehouse_rows(t) for t in warehouse.CLAIM_TABLES} == first
+    assert result.warehouse == {"medical_claim": 3, "pharmacy_claim": 1}
 
 
 def test_the_load_queues_the_rewrite_and_the_job_runs_it(tmp_path):
@@ -127,3 +144,8 @@ def test_the_load_queues_the_rewrite_and_the_job_runs_it(tmp_path):
     version = current_version_dir()
     assert warehouse.as_extract_tables(version) == set()  # rewritten by the job the load queued
     assert _stored("medical_claim") == [("Z5901", "G9008")] and (version / EVENTS_FOLDER / "KEY").is_file()
+    rows = warehouse_rows("medical_claim")
+
+    load_folder(write_plan(tmp_path / "again", _plan(), fmt="typed"))  # over the rewritten version
+    assert current_version_dir() != version and warehouse.as_extract_tables(current_version_dir()) == set()
+    assert warehouse_rows("medical_claim") == rows

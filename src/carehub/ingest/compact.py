@@ -2,7 +2,7 @@
 extract") into the warehouse's own layout: canonical values, sorted by person_hash, zstd, and write the claim
 events identification reads (domain/populations/runner.write_claim_events) when the medical claims were kept.
 
-A first load keeps clean Parquet claim files as they are so that it is not held up by the sort and the events;
+A load keeps clean Parquet claim files as they are so that it is not held up by the sort and the events;
 this rewrite then runs as a background job the load queues (`carehub.ingest.tasks.compact_warehouse_job`, run
 by `carehub worker`) or by hand (`carehub warehouse compact`). Until it runs, identification scans the claim
 lines (same answer, slower). It writes a new version beside the live one (every other table shared through hard

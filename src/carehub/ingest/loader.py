@@ -205,12 +205,11 @@ def _write_warehouse(con: duckdb.DuckDBPyConnection, version: Path, previous: Pa
     mark = time.monotonic()
     for table in TABLES:
         sql = None
-        nothing_stored = previous is None or warehouse.stored_glob(previous, table) is None
-        if (table in present and TABLES[table].claims and nothing_stored
-                and extract_storable(con, TABLES[table], src.files[table])):
-            # A first load of clean Parquet claims: kept as they are, rewritten later by a background job.
-            warehouse.store_as_extract(version, table, [Path(f) for f in src.files[table]])
-            written[table], duplicates[table] = src.rows[table], 0
+        if table in present and TABLES[table].claims and extract_storable(con, TABLES[table], src.files[table]):
+            # Clean Parquet claims: kept as they are (with the stored lines they do not replace), rewritten later
+            # by a background job.
+            carried = warehouse.store_as_extract(con, version, table, [Path(f) for f in src.files[table]], previous)
+            written[table], duplicates[table] = src.rows[table] + carried, 0
             continue
         if table in present:
             sql, dupes = warehouse_rows_sql(con, TABLES[table], src.present[table])
