@@ -30,9 +30,10 @@ claims absent from the new extract are kept, so claims history accumulates acros
 
 Stored as the extract: a load whose claim files are Parquet of the layout's types, with no repeated line and no
 blank-padded key, keeps those files as they are (copied, not decoded and re-encoded; the stored lines they do not
-replace go beside them as canonical rows): the sorted rewrite cost about half of a 1M-member load's CPU. MANIFEST.json lists such tables under `as_extract`; they are neither
-normalized nor sorted by person_hash, so they are read through `table_sql` (canonical values, see
-carehub.ingest.canonical.canonical_sql), and the member lookup filters on the raw person_id. A background job
+replace go beside them as canonical rows): the sorted rewrite cost about half of a 1M-member load's CPU.
+MANIFEST.json lists such tables under `as_extract`; they are neither normalized nor sorted by person_hash, so they
+are read through `table_sql` (canonical values, see carehub.ingest.canonical.canonical_sql), and the member lookup
+filters on the raw person_id. A background job
 (carehub.ingest.compact) then rewrites them into the layout above and publishes that as a new version.
 """
 
