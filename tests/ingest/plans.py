@@ -98,12 +98,13 @@ def write_csv(path: Path, rows: Rows, columns: list[str] | None = None) -> Path:
     return path
 
 
-def write_parquet(path: Path, rows: Rows) -> Path:
-    """Parquet with text columns, converted from a CSV by DuckDB (all_varchar keeps values as written)."""
+def write_parquet(path: Path, rows: Rows, select: str = "*") -> Path:
+    """Parquet with text columns, converted from a CSV by DuckDB (all_varchar keeps values as written), or with
+    the columns `select` makes of them."""
     csv_path = write_csv(path.with_suffix(".tmp.csv"), rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar=true)) TO '{path}' (FORMAT parquet)")
+    con.execute(f"COPY (SELECT {select} FROM read_csv('{csv_path}', all_varchar=true)) TO '{path}' (FORMAT parquet)")
     con.close()
     csv_path.unlink()
     return path
@@ -111,21 +112,14 @@ def write_parquet(path: Path, rows: Rows) -> Path:
 
 def write_typed_parquet(path: Path, rows: Rows) -> Path:
     """Parquet typed as a plan's system would write it (DATE, INTEGER, DECIMAL(12,2), BOOLEAN; empty text as
-    NULL), text values kept as written: what a first load may store as it is."""
+    NULL), text values kept as written: what a load may store as it is."""
     from carehub.ingest.layout import TABLES
 
     kinds = {c.name: c.kind for c in TABLES[path.stem.split(".")[0]].columns}
     sql_type = {"date": "DATE", "int": "INTEGER", "decimal": "DECIMAL(12, 2)", "bool": "BOOLEAN"}
-    csv_path = write_csv(path.with_suffix(".tmp.csv"), rows)
-    columns = list(rows[0])
     select = ", ".join(f'CAST(NULLIF("{c}", \'\') AS {sql_type[kinds[c]]}) AS "{c}"' if kinds.get(c, "str") != "str"
-                       else f'"{c}"' for c in columns)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    con.execute(f"COPY (SELECT {select} FROM read_csv('{csv_path}', all_varchar=true)) TO '{path}' (FORMAT parquet)")
-    con.close()
-    csv_path.unlink()
-    return path
+                       else f'"{c}"' for c in rows[0])
+    return write_parquet(path, rows, select)
 
 
 def write_plan(folder: Path, tables: dict[str, Rows], fmt: str = "csv") -> Path:

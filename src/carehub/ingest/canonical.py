@@ -87,8 +87,10 @@ def canonical_sql(table: Table, source: str, schema: dict[str, str]) -> str:
     by `source` (a FROM item) whose columns have the DuckDB types `schema`: the values `c_<table>` gives, by the
     same expressions (text trimmed, empty text as NULL, codes normalized, typed). Normalizing twice changes
     nothing, so canonical rows read through it stay as they are."""
-    typed = {name: dtype.split("(")[0] if next((c.kind for c in table.columns if c.name == name), "str") != "str"
-             else dtype for name, dtype in schema.items() if dtype != "VARCHAR"}
+    kinds = {c.name: c.kind for c in table.columns}
+    # As SourceSet types them: the base type of a typed column, the whole type of a number in a text column.
+    typed = {name: dtype if kinds.get(name, "str") == "str" else dtype.split("(")[0]
+             for name, dtype in schema.items() if dtype != "VARCHAR"}
     present = set(schema)
     columns = [c for c in table.columns if c.name in present or c.required]
     inner = ", ".join(f"{SourceSet.normalized(c, present, typed)} AS {quote(c.name)}" for c in columns)
