@@ -33,8 +33,8 @@ blank-padded key, keeps those files as they are (copied, not decoded and re-enco
 replace go beside them as canonical rows): the sorted rewrite cost about half of a 1M-member load's CPU.
 MANIFEST.json lists such tables under `as_extract`; they are neither normalized nor sorted by person_hash, so they
 are read through `table_sql` (canonical values, see carehub.ingest.canonical.canonical_sql), and the member lookup
-filters on the raw person_id. A background job
-(carehub.ingest.compact) then rewrites them into the layout above and publishes that as a new version.
+filters on the raw person_id. A background job (carehub.ingest.compact) then rewrites them into the layout above
+and publishes that as a new version.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def store_as_extract(con: duckdb.DuckDBPyConnection, version: Path, table: str, 
     old = table_sql(con, previous, table) if previous is not None else None
     if old is None:
         return 0
-    new = ", ".join(f"'{p}'" for p in files)
+    new = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
     con.execute(f"CREATE OR REPLACE TEMP TABLE wh_carried AS SELECT claim_id, claim_line_number FROM "
                 f"(SELECT claim_id, claim_line_number FROM ({old})) ANTI JOIN (SELECT claim_id, "
                 f"CAST(claim_line_number AS BIGINT) AS claim_line_number FROM read_parquet([{new}], "

@@ -252,3 +252,16 @@ def test_a_first_load_keeps_every_index_even_when_rejected(tmp_path):
 
     load_folder(write_plan(tmp_path / "good", base_plan()))
     assert Member.objects.count() == 2 and _indexes() == migrated
+
+
+def test_many_members_reach_the_database_each_with_its_own_values(tmp_path):
+    """More rows than one multi-row INSERT holds (49 member rows a statement), and a remainder."""
+    plan = base_plan()
+    template = plan["eligibility"][2]
+    plan["eligibility"] += [dict(template, person_id=f"Q{i:03d}", member_id=f"92{i:06d}A", first_name=f"F{i}",
+                                 last_name=f"L{i}") for i in range(130)]
+    load_folder(write_plan(tmp_path / "plan", plan))
+    got = {m.person_id: (m.member_id, m.first_name, m.last_name)
+           for m in Member.objects.filter(person_id__startswith="Q")}
+    assert got == {f"Q{i:03d}": (f"92{i:06d}A", f"F{i}", f"L{i}") for i in range(130)}
+    assert EligibilitySpan.objects.filter(member__person_id__startswith="Q").count() == 130

@@ -149,3 +149,17 @@ def test_the_load_queues_the_rewrite_and_the_job_runs_it(tmp_path):
     load_folder(write_plan(tmp_path / "again", _plan(), fmt="typed"))  # over the rewritten version
     assert current_version_dir() != version and warehouse.as_extract_tables(current_version_dir()) == set()
     assert warehouse_rows("medical_claim") == rows
+
+
+def test_compact_command_rewrites_once_then_says_there_is_nothing_to_do(tmp_path, queued_jobs):
+    from typer.testing import CliRunner
+
+    from carehub.cli import app
+
+    load_folder(write_plan(tmp_path / "plan", _plan(), fmt="typed"))
+    kept = current_version_dir()
+    first = CliRunner().invoke(app, ["warehouse", "compact"])
+    assert first.exit_code == 0, first.output
+    assert "published" in first.output and current_version_dir() != kept
+    second = CliRunner().invoke(app, ["warehouse", "compact"])
+    assert second.exit_code == 0 and "nothing to compact" in second.output

@@ -45,8 +45,8 @@ def compact_current() -> Compacted | None:
         con = connect_duckdb()
         try:
             for entry in sorted(current.iterdir()):
-                if entry.name == warehouse.MANIFEST or entry.name == EVENTS_FOLDER and "medical_claim" in tables:
-                    continue
+                if entry.name == warehouse.MANIFEST or (entry.name == EVENTS_FOLDER and "medical_claim" in tables):
+                    continue  # a new manifest; events written below from the rewritten claims
                 if entry.name in tables:
                     rows = warehouse.table_sql(con, current, entry.name)
                     lines[entry.name] = warehouse.write_table(con, version, entry.name, rows, previous=None)
