@@ -40,11 +40,12 @@ class Plan:
 
     def claim(self, pid: str, on: str, *, kind: str = "professional", dx: tuple[str, ...] = (), pos: str = "",
               hcpcs: str = "", rev: str = "", bill: str = "", admit_type: str = "", admission: str = "",
-              discharge: str = "", end: str = "") -> str:
-        claim_id = f"C{next(self._claim_ids)}"
+              discharge: str = "", end: str = "", claim_id: str = "", line: int = 1) -> str:
+        """A claim line; a new claim unless `claim_id` names one already written (then pass its `line`)."""
+        claim_id = claim_id or f"C{next(self._claim_ids)}"
         dxs = list(dx) + ["", ""]
         self.rows["medical_claim"].append({
-            "claim_id": claim_id, "claim_line_number": "1", "claim_type": kind, "person_id": pid,
+            "claim_id": claim_id, "claim_line_number": str(line), "claim_type": kind, "person_id": pid,
             "claim_start_date": on, "claim_end_date": end or on, "admission_date": admission,
             "discharge_date": discharge, "admit_type_code": admit_type, "place_of_service_code": pos,
             "bill_type_code": bill, "revenue_center_code": rev, "hcpcs_code": hcpcs,

@@ -4,6 +4,10 @@
 -- set: the latest diagnosis, any position and principal only, with the claim that proves it (latest date; ties
 -- by the greatest claim id, so evidence is stable). Shorter windows (6 months homeless, 9 months pregnancy) read
 -- this table with last_date > D - window: the latest claim of 12 months is the latest of any shorter window.
+-- The claims come two ways (sources.py): diagnosis lines, grouped here (a scan of a plan folder; in a warehouse,
+-- the people with a claim whose lines carry several start dates), and stored facts for everyone else: per person,
+-- value set and claim in (date, claim id) order, the next claim's date (`until_date`) and the latest principal
+-- claim so far, so the latest claim in the window is the one row dated in it whose next claim is after D.
 WITH diagnosis AS (
     SELECT d.person_id, d.claim_id, min(d.claim_start_date) AS dx_date, k.value_set,
            bool_or(d.position = 1) AS principal
@@ -23,3 +27,10 @@ SELECT person_id, value_set,
 FROM diagnosis
 WHERE dx_date > $as_of - INTERVAL 12 MONTH AND dx_date <= $as_of
 GROUP BY person_id, value_set
+UNION ALL
+SELECT person_id, value_set, dx_date, claim_id,
+       CASE WHEN principal_date > $as_of - INTERVAL 12 MONTH THEN principal_date END,
+       CASE WHEN principal_date > $as_of - INTERVAL 12 MONTH THEN principal_claim_id END
+FROM stg_condition_fact
+WHERE dx_date > $as_of - INTERVAL 12 MONTH AND dx_date <= $as_of AND until_date > $as_of
+  AND person_id IN (SELECT person_id FROM def_person)

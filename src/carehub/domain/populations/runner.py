@@ -192,17 +192,21 @@ def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = Non
         out.mkdir(exist_ok=True)
         # every usable line once (the costly scan), then the narrow parts from it
         con.execute(f"CREATE OR REPLACE TEMP TABLE events_all AS {lines}")
+        stored = stored_events_sql("events_all", present)
+        for name, select in stored.prepare.items():
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
         written = 0
-        for part, select in {**stored_events_sql("events_all", present), "dx_code": dx_codes}.items():
+        for part, (select, order) in {**stored.parts, "dx_code": (dx_codes, "")}.items():
             (out / part).mkdir(exist_ok=True)
             target = str(out / part / "part.parquet")
             # sorted by the date the look-back window tests: a run reads only the row groups of its window
-            order = "" if part == "dx_code" else " ORDER BY window_date"
-            con.execute(f"COPY ({select}{order}) TO $out (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)",
+            order_by = f" ORDER BY {order}" if order else ""
+            con.execute(f"COPY ({select}{order_by}) TO $out (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)",
                         {"out": target})
             row = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": target}).fetchone()
             written += int(row[0]) if row and part != "dx_code" else 0
-        con.execute("DROP TABLE events_all")
+        for name in ("events_all", *stored.prepare):
+            con.execute(f"DROP TABLE {name}")
         (out / "KEY").write_text(key + "\n")  # written last: a folder without KEY is never used
         return written
     finally:

@@ -22,6 +22,7 @@ otherwise (a plan folder, or a plan's own value sets) they come from the scan. B
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -62,7 +63,8 @@ _TYPES = {DATE: "DATE", BOOL: "BOOLEAN", INT: "INTEGER"}
 
 # A warehouse version may carry the claim-events table (see `write_claim_events`) in this folder.
 EVENTS_FOLDER = "_claim_events"
-EVENTS_PARTS = {part: f"events_{part}" for part in ("event_line", "primary_care", "line_diagnosis")}
+EVENTS_PARTS = {part: f"events_{part}" for part in
+                ("event_claim", "event_line", "primary_care", "line_diagnosis", "condition_fact")}
 EVENTS_DX_CODE, EVENTS_KEY = "events_dx_code", "events_key"
 CLAIM_SOURCE = "stg_claim_source"
 
@@ -239,7 +241,7 @@ def events_key(engine: Engine, present: list[str]) -> str:
     """What a stored claim-events table depends on: the SQL that made it, the diagnosis columns present and the
     code and diagnosis value sets (a plan's own value sets give another key, so identification rescans)."""
     digest = hashlib.sha256(_events_template(present).encode())
-    digest.update(repr(_stored_parts("w", present)).encode())
+    digest.update(repr(_stored_parts("w", present)).encode())  # includes def_dx_class.sql
     for table in ("vs_codes", "vs_diagnoses"):
         for row in engine.rows(f"SELECT * FROM {table} ORDER BY ALL"):
             digest.update(repr(row).encode())
@@ -273,45 +275,120 @@ def _diagnoses(source: str, present: list[str], extra: str = "") -> str:
         f"FROM {source} WHERE dx_{i} IS NOT NULL" for i in range(1, len(present) + 1))
 
 
-def _stored_parts(source: str, present: list[str]) -> dict[str, str]:
-    """The SELECTs of the stored claim-events parts, over the every-date claim lines `source` (with window_date):
-    the event lines; one row per person and office-visit date; the distinct diagnoses of the lines (by claim,
-    date and position: def_condition takes the earliest date and whether any was principal, so repeats of a
-    claim's diagnosis on its other lines add nothing) that are in a person-level value set (no other code can
-    join def_dx_class in def_condition)."""
-    return {
-        "event_line": f"SELECT {', '.join(_EVENT_COLUMNS)}, window_date FROM {source} WHERE {_EVENT_FLAGS}",
-        "primary_care": f"SELECT DISTINCT person_id, claim_start_date, window_date FROM {source} WHERE primary_care",
-        "line_diagnosis": f"SELECT DISTINCT * FROM ({_diagnoses(source, present, ', window_date')}) d "
-                          f"WHERE raw_code IN ({_condition_codes()})",
+# The stored per-claim rows (part `event_claim`) must aggregate a claim's lines exactly as def_claim does.
+_CLAIM_COLLAPSE = ("max(claim_type) AS claim_type, min(claim_start_date) AS claim_start_date, "
+                   "max(claim_end_date) AS claim_end_date, min(admission_date) AS admission_date, "
+                   "max(discharge_date) AS discharge_date, max(bill_type) AS bill_type, max(admit_type) AS admit_type, "
+                   "bool_or(ed_revenue) AS ed_revenue, bool_or(ed_pos) AS ed_pos, bool_or(ed_hcpcs) AS ed_hcpcs, "
+                   "bool_or(crisis) AS crisis, bool_or(delivery_procedure) AS delivery_procedure, "
+                   "bool_or(stay_bill) AS stay_bill, max(dx_1) AS dx_1, min(window_date) AS window_date")
+# The stored condition facts: the columns def_condition reads, and their types (for the empty table of a scan).
+CONDITION_FACT_COLUMNS = {"person_id": "VARCHAR", "value_set": "VARCHAR", "claim_id": "VARCHAR", "dx_date": "DATE",
+                          "until_date": "DATE", "principal_date": "DATE", "principal_claim_id": "VARCHAR"}
+_DX_CLASS_SQL = Path(__file__).with_name("def_dx_class.sql")
+
+
+@dataclass(frozen=True)
+class StoredEvents:
+    """How a warehouse version's claim events are made from its every-date claim lines: temporary tables made
+    first (in order), then each stored part's SELECT and the order its file is written in."""
+
+    prepare: dict[str, str]
+    parts: dict[str, tuple[str, str]]
+
+
+def _stored_parts(source: str, present: list[str]) -> StoredEvents:
+    """The claim events stored for every date, over the claim lines `source` (with window_date).
+
+    - `event_claim`: one row per claim whose event lines share their start date, window date and claim type (so
+      a look-back window takes all of them or none), aggregated as def_claim does; `event_line`: the lines of
+      the other claims, which def_claim groups at run time.
+    - `primary_care`: one row per person and office-visit date.
+    - `condition_fact`: per person, value set and claim with a diagnosis in that (person-level) value set, in
+      (date, claim id) order: the claim's date, `until_date` (the next claim's date; 9999-12-31 for the last)
+      and the latest principal-diagnosis claim so far. The latest claim of a window (a, D] is then the one row
+      dated in it with until_date > D, and def_condition needs no grouping. Only for people whose every
+      condition claim carries one start date, on or before its window date; the diagnosis lines of the others
+      (`line_diagnosis`: distinct by claim, date and position) are grouped by def_condition at run time.
+    """
+    skip = ", ".join(f"'{s}'" for s in EVENT_ONLY_DX_SETS)
+    flags = f"WHERE ({_EVENT_FLAGS})"
+    prepare = {
+        "events_claim": f"SELECT person_id, claim_id, {_CLAIM_COLLAPSE} FROM {source} {flags} "
+                        "GROUP BY person_id, claim_id HAVING person_id IS NOT NULL AND claim_id IS NOT NULL "
+                        "AND count(DISTINCT (claim_start_date, window_date, claim_type)) = 1",
+        "events_diagnosis": f"SELECT DISTINCT * FROM ({_diagnoses(source, present, ', window_date')}) d "
+                            f"WHERE raw_code IN ({_condition_codes()})",
+        "events_dx_class": _DX_CLASS_SQL.read_text(),
+        "events_grouped_person": """
+            SELECT DISTINCT person_id FROM events_diagnosis GROUP BY person_id, claim_id
+            HAVING claim_id IS NULL OR count(DISTINCT claim_start_date) <> 1 OR count(claim_start_date) <> count(*)
+                OR NOT bool_and(coalesce(window_date >= claim_start_date, false))""",
     }
+    facts = f"""
+        WITH claim AS (
+            SELECT d.person_id, d.claim_id, k.value_set, min(d.claim_start_date) AS dx_date,
+                   bool_or(d.position = 1) AS principal
+            FROM events_diagnosis d JOIN events_dx_class k ON k.raw_code = d.raw_code
+            WHERE k.value_set NOT IN ({skip})
+              AND NOT EXISTS (SELECT 1 FROM events_grouped_person g WHERE g.person_id = d.person_id)
+            GROUP BY d.person_id, d.claim_id, k.value_set
+        )
+        SELECT person_id, value_set, claim_id, dx_date,
+               coalesce(lead(dx_date) OVER w, DATE '9999-12-31') AS until_date,
+               last_value(CASE WHEN principal THEN dx_date END IGNORE NULLS) OVER w AS principal_date,
+               last_value(CASE WHEN principal THEN claim_id END IGNORE NULLS) OVER w AS principal_claim_id
+        FROM claim
+        WINDOW w AS (PARTITION BY person_id, value_set ORDER BY dx_date, claim_id
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"""
+    columns = ", ".join(_EVENT_COLUMNS)
+    parts = {
+        "event_claim": (f"SELECT {columns}, window_date FROM events_claim", "window_date"),
+        "event_line": (f"SELECT {columns}, window_date FROM {source} s {flags} AND NOT EXISTS "
+                       "(SELECT 1 FROM events_claim c WHERE c.person_id = s.person_id AND c.claim_id = s.claim_id)",
+                       "window_date"),
+        "primary_care": (f"SELECT DISTINCT person_id, claim_start_date, window_date FROM {source} "
+                         "WHERE primary_care", "window_date"),
+        "line_diagnosis": ("SELECT * FROM events_diagnosis "
+                           "WHERE person_id IN (SELECT person_id FROM events_grouped_person)", "window_date"),
+        # a run reads the rows still the latest on its date (until_date > D): sorted so, it skips the rest
+        "condition_fact": (facts, "until_date, dx_date"),
+    }
+    return StoredEvents(prepare, parts)
 
 
-def stored_events_sql(source: str, present: list[str]) -> dict[str, str]:
-    """Part name -> SELECT, for writing the stored claim-events parts from every-date claim lines `source`."""
+def stored_events_sql(source: str, present: list[str]) -> StoredEvents:
+    """How to write the stored claim-events parts from every-date claim lines `source`."""
     return _stored_parts(source, present)
 
 
 def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored: bool) -> None:
-    """What the rules read of the claim lines: `stg_event_line` (def_claim), `stg_primary_care_day`
-    (def_primary_care) and `stg_line_diagnosis` (def_condition), each limited to the look-back window.
-    Without stored events they come from `stg_claim_line`, the lines some rule can use, from one scan; with
-    them they are views over the stored narrow files (each reader scans only the columns it needs)."""
+    """What the rules read of the claim lines, limited to the look-back window: `stg_event_claim` and
+    `stg_event_line` (def_claim: whole claims, and lines to group by claim), `stg_primary_care_day`
+    (def_primary_care), `stg_condition_fact` and `stg_line_diagnosis` (def_condition: facts, and lines to group).
+    Without stored events every line is in the `_line` tables, from `stg_claim_line` (one scan), and the claim
+    and fact tables are empty; with them they are views over the stored narrow files (each reader scans only the
+    columns it needs)."""
+    event_columns = ", ".join(_EVENT_COLUMNS)
     if stored:
         window = f"WHERE {_EVENTS_WINDOW}"
-        engine.create("stg_event_line", f"SELECT {', '.join(_EVENT_COLUMNS)} FROM {EVENTS_PARTS['event_line']} "
-                                        f"{window}", as_of, view=True)
+        for name, part in (("stg_event_claim", "event_claim"), ("stg_event_line", "event_line")):
+            engine.create(name, f"SELECT {event_columns} FROM {EVENTS_PARTS[part]} {window}", as_of, view=True)
         engine.create("stg_primary_care_day", f"SELECT person_id, claim_start_date "
                                               f"FROM {EVENTS_PARTS['primary_care']} {window}", as_of, view=True)
         engine.create("stg_line_diagnosis", f"SELECT {', '.join(_DIAGNOSIS_COLUMNS)} "
                                             f"FROM {EVENTS_PARTS['line_diagnosis']} {window}", as_of, view=True)
+        engine.create("stg_condition_fact", f"SELECT {', '.join(CONDITION_FACT_COLUMNS)} "
+                                            f"FROM {EVENTS_PARTS['condition_fact']}", view=True)
         return
     dx_columns = [f"dx_{i + 1}" for i in range(len(present))]
     columns = ", ".join(_LINE_COLUMNS + tuple(dx_columns or ["dx_1"]))
     scan = _events_template(present).replace("{window}", _SCAN_WINDOW)
     engine.create("stg_claim_line", f"SELECT {columns} FROM ({scan}) t", as_of)
-    engine.create("stg_event_line", f"SELECT {', '.join(_EVENT_COLUMNS)} FROM stg_claim_line WHERE {_EVENT_FLAGS}",
-                  view=True)
+    engine.create("stg_event_claim", f"SELECT {event_columns} FROM stg_claim_line WHERE 1 = 0", view=True)
+    engine.create("stg_event_line", f"SELECT {event_columns} FROM stg_claim_line WHERE {_EVENT_FLAGS}", view=True)
     engine.create("stg_primary_care_day", "SELECT person_id, claim_start_date FROM stg_claim_line WHERE primary_care",
                   view=True)
     engine.create("stg_line_diagnosis", _diagnoses("stg_claim_line", present), view=True)
+    empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in CONDITION_FACT_COLUMNS.items())
+    engine.create("stg_condition_fact", f"SELECT {empty} WHERE 1 = 0", view=True)

@@ -1,0 +1,96 @@
+"""A warehouse's stored claim events answer def_claim and def_condition without grouping most claim lines (whole
+claims stored one row each; per person and value set, each claim with the next claim's date). Every rule table
+must be exactly what a scan of the claim lines gives, including for the claims that do not fit the stored form
+(lines on several dates), ties on a date, and principal diagnoses older than the latest diagnosis."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from plan_builder import Plan
+
+from carehub.domain.populations import identify_folder
+from carehub.domain.populations.runner import load_rules, write_claim_events
+from carehub.domain.populations.sources import CLAIM_SOURCE
+
+AS_OF_DATES = ("2026-10-31", "2026-05-01", "2026-01-09", "2026-01-10", "2027-01-15")
+
+
+def _plan(root: Path) -> Plan:
+    plan = Plan(root)
+    for pid in ("A", "B", "C", "D", "E"):
+        plan.person(pid, "1980-01-01")
+    # A: claim C1 has lines on two dates (its date is the earliest of its lines in the window: 2026-01-10, or
+    # 2026-05-01 once January has left the window), C2 one date
+    first = plan.claim("A", "2026-01-10", dx=("F20.9",))
+    plan.claim("A", "2026-05-01", dx=("F20.9",), claim_id=first, line=2)
+    plan.claim("A", "2026-03-01", dx=("Z99.9", "F20.9"))
+    # B: two claims on one date: the greater claim id proves it
+    plan.claim("B", "2026-02-01", dx=("F20.9",))
+    plan.claim("B", "2026-02-01", dx=("F20.9",))
+    # C: principal F20 in March, a later secondary one in August
+    plan.claim("C", "2026-03-15", dx=("F20.9",))
+    plan.claim("C", "2026-08-20", dx=("Z99.9", "F20.9"))
+    # D: principal only before a 12-month window of D=2026-10-31, secondary inside it
+    plan.claim("D", "2025-10-01", dx=("F20.9",))
+    plan.claim("D", "2026-06-01", dx=("Z99.9", "F20.9"))
+    # E: an ED claim with a second line a day later (grouped), and a plain ED visit (stored whole)
+    visit = plan.ed("E", "2026-04-01")
+    plan.claim("E", "2026-04-02", dx=("J06.9",), pos="23", hcpcs="99283", claim_id=visit, line=2)
+    plan.ed("E", "2026-06-01")
+    return plan
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("facts")
+    plain = _plan(root).write()
+    stored = root / "warehouse"
+    shutil.copytree(plain, stored)
+    assert write_claim_events(stored) > 0
+    return plain, stored
+
+
+def _tables(folder: Path, as_of: str) -> tuple[dict[str, list[tuple[object, ...]]], duckdb.DuckDBPyConnection]:
+    con, _ = identify_folder(folder, date.fromisoformat(as_of))
+    tables = {rule.name: sorted(con.execute(f"SELECT * FROM {rule.name}").fetchall(), key=repr)
+              for rule in load_rules()}
+    return tables, con
+
+
+@pytest.mark.parametrize("as_of", AS_OF_DATES)
+def test_every_rule_table_is_the_scans(folders: tuple[Path, Path], as_of: str) -> None:
+    plain, stored = folders
+    scanned, scan_con = _tables(plain, as_of)
+    from_events, events_con = _tables(stored, as_of)
+    assert scan_con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchone() == ("scan",)
+    assert events_con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchone() == ("events",)
+    differing = [name for name in scanned if scanned[name] != from_events[name]]
+    assert differing == []
+    assert scanned["def_condition"]  # the plan has diagnoses in every window tried
+
+
+def test_condition_and_claim_answers(folders: tuple[Path, Path]) -> None:
+    """What the tables hold on 2026-10-31, read from the stored events (same as the scan, above)."""
+    _, stored = folders
+    con, _ = identify_folder(stored, date(2026, 10, 31))
+    smi = {pid: (str(last), claim, principal and str(principal), principal_claim)
+           for pid, last, claim, principal, principal_claim in con.execute(
+               "SELECT person_id, last_date, last_claim_id, last_principal_date, last_principal_claim_id "
+               "FROM def_condition WHERE value_set = 'SMI'").fetchall()}
+    assert smi["A"] == ("2026-03-01", "C2", "2026-01-10", "C1")  # C1 dates from its first line, not 05-01
+    assert smi["B"] == ("2026-02-01", "C4", "2026-02-01", "C4")
+    assert smi["C"] == ("2026-08-20", "C6", "2026-03-15", "C5")
+    assert smi["D"] == ("2026-06-01", "C8", None, None)
+    claims = con.execute("SELECT claim_id, start_date, end_date, is_ed FROM def_claim WHERE person_id = 'E' "
+                         "ORDER BY claim_id").fetchall()
+    assert [(c, str(s), str(e), ed) for c, s, e, ed in claims] == [
+        ("C10", "2026-06-01", "2026-06-01", True), ("C9", "2026-04-01", "2026-04-02", True)]
+    # only A's lines (a claim on two dates) were left for def_condition to group; E's two-date claim for def_claim
+    grouped = con.execute("SELECT DISTINCT person_id FROM stg_line_diagnosis").fetchall()
+    assert grouped == [("A",)]
+    assert con.execute("SELECT DISTINCT claim_id FROM stg_event_line").fetchall() == [("C9",)]
