@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from plan_builder import Plan
 
-from carehub.domain.populations import identify_folder
+from carehub.domain.populations import identify_folder, sources
 from carehub.domain.populations.runner import load_rules, write_claim_events
-from carehub.domain.populations.sources import CLAIM_SOURCE
+from carehub.domain.populations.sources import CLAIM_SOURCE, PERSON_HASH, PERSON_KEY
 
 AS_OF_DATES = ("2026-10-31", "2026-05-01", "2026-01-09", "2026-01-10", "2027-01-15")
 
@@ -24,6 +24,7 @@ def _plan(root: Path) -> Plan:
     plan = Plan(root)
     for pid in ("A", "B", "C", "D", "E"):
         plan.person(pid, "1980-01-01")
+        plan.housing(pid, "UNSHELTERED", "2025-06-01")  # so that people with a complex need are identified
     # A: claim C1 has lines on two dates (its date is the earliest of its lines in the window: 2026-01-10, or
     # 2026-05-01 once January has left the window), C2 one date
     first = plan.claim("A", "2026-01-10", dx=("F20.9",))
@@ -80,17 +81,39 @@ def test_condition_and_claim_answers(folders: tuple[Path, Path]) -> None:
     con, _ = identify_folder(stored, date(2026, 10, 31))
     smi = {pid: (str(last), claim, principal and str(principal), principal_claim)
            for pid, last, claim, principal, principal_claim in con.execute(
-               "SELECT person_id, last_date, last_claim_id, last_principal_date, last_principal_claim_id "
-               "FROM def_condition WHERE value_set = 'SMI'").fetchall()}
+               "SELECT p.person_ref, last_date, last_claim_id, last_principal_date, last_principal_claim_id "
+               "FROM def_condition JOIN def_person p USING (person_id) WHERE value_set = 'SMI'").fetchall()}
     assert smi["A"] == ("2026-03-01", "C2", "2026-01-10", "C1")  # C1 dates from its first line, not 05-01
     assert smi["B"] == ("2026-02-01", "C4", "2026-02-01", "C4")
     assert smi["C"] == ("2026-08-20", "C6", "2026-03-15", "C5")
     assert smi["D"] == ("2026-06-01", "C8", None, None)
-    claims = con.execute("SELECT claim_id, start_date, end_date, is_ed FROM def_claim WHERE person_id = 'E' "
-                         "ORDER BY claim_id").fetchall()
+    claims = con.execute("SELECT claim_id, start_date, end_date, is_ed FROM def_claim JOIN def_person p "
+                         "USING (person_id) WHERE p.person_ref = 'E' ORDER BY claim_id").fetchall()
     assert [(c, str(s), str(e), ed) for c, s, e, ed in claims] == [
         ("C10", "2026-06-01", "2026-06-01", True), ("C9", "2026-04-01", "2026-04-02", True)]
     # only A's lines (a claim on two dates) were left for def_condition to group; E's two-date claim for def_claim
-    grouped = con.execute("SELECT DISTINCT person_id FROM stg_line_diagnosis").fetchall()
+    grouped = con.execute("SELECT DISTINCT p.person_ref FROM stg_line_diagnosis JOIN def_person p USING (person_id)"
+                          ).fetchall()
     assert grouped == [("A",)]
     assert con.execute("SELECT DISTINCT claim_id FROM stg_event_line").fetchall() == [("C9",)]
+
+
+def _output(folder: Path, as_of: str = "2026-10-31") -> tuple[list[tuple[object, ...]], str]:
+    """The output rows (contract columns) and the person key the run joined people on."""
+    con, relation = identify_folder(folder, date.fromisoformat(as_of))
+    rows = relation.fetchall()
+    [(key,)] = con.execute(f"SELECT key FROM {PERSON_KEY}").fetchall()
+    return rows, key
+
+
+def test_people_are_keyed_by_hash_only_when_no_two_share_one(folders: tuple[Path, Path],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, stored = folders
+    expected, key = _output(plain)
+    assert key == PERSON_HASH and {row[0] for row in expected} >= {"A", "C", "E"}
+    assert _output(stored) == (expected, PERSON_HASH)
+    # a hash under which the five people collide: the run keeps the text ids, and the same answer
+    monkeypatch.setattr(sources, "PERSON_HASH", "(hash(person_id) % 2)")
+    assert _output(plain) == (expected, "person_id")
+    # stored events written by a DuckDB hashing otherwise (their probe differs): text ids too
+    assert _output(stored) == (expected, "person_id")

@@ -81,17 +81,10 @@ def _normalized(row: Row) -> Row:
 
 def rows_from_connection(con: duckdb.DuckDBPyConnection, batch: int = BATCH) -> Iterator[Row]:
     """The output rows of `identify` on this connection, with the county of the person on the as-of date and the
-    priority score and factors when the runner left its `def_person` and `priority` tables there."""
-    present = {name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE table_name IN ('def_person', 'priority')").fetchall()}
-    county = "p.county" if "def_person" in present else "NULL"
-    score, factors = ("r.score", "r.factors") if "priority" in present else ("NULL", "NULL")
-    joins = ("LEFT JOIN def_person p ON p.person_id = i.person_id " if "def_person" in present else "") + (
-        "LEFT JOIN priority r ON r.person_id = i.person_id" if "priority" in present else "")
+    priority score and factors, which the output table keeps beside the CSV contract's columns."""
     cursor = con.execute(
-        f"SELECT i.person_id, i.member_id, i.population, i.criteria, i.evidence, i.excluded, i.exclusion_reason, "
-        f"i.continuity, i.priority, {county}, {score}, {factors} FROM {OUTPUT_TABLE} i {joins} "
-        "ORDER BY i.priority, i.person_id, i.population")
+        "SELECT person_id, member_id, population, criteria, evidence, excluded, exclusion_reason, continuity, "
+        f"priority, county, score, factors FROM {OUTPUT_TABLE} ORDER BY priority, person_id, population")
     while chunk := cursor.fetchmany(batch):
         yield from (_normalized(row) for row in chunk)
 

@@ -37,6 +37,7 @@ score AS (
     GROUP BY p.person_id
 )
 SELECT s.person_id, s.score, s.factors, x.person_id IS NOT NULL AS excluded,
-       row_number() OVER (ORDER BY x.person_id IS NOT NULL, s.score DESC, s.person_id) AS priority
+       row_number() OVER (ORDER BY x.person_id IS NOT NULL, s.score DESC, d.person_ref) AS priority
 FROM score s
+JOIN def_person d ON d.person_id = s.person_id
 LEFT JOIN exclusion x ON x.person_id = s.person_id

@@ -25,9 +25,13 @@ import duckdb
 from carehub.domain.populations.engine import DuckDBEngine, Engine
 from carehub.domain.populations.sources import (
     EVENTS_FOLDER,
+    PERSON_KEY_FILE,
     claim_events_sql,
     create_staging,
+    hash_probe,
+    hashes_are_distinct,
     open_folder,
+    person_ids_sql,
     stored_events_sql,
 )
 
@@ -205,6 +209,11 @@ def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = Non
                         {"out": target})
             row = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": target}).fetchone()
             written += int(row[0]) if row and part != "dx_code" else 0
+        # people may be keyed by hash only where no two person ids of this version share one (sources.PERSON_HASH)
+        person_key = out / PERSON_KEY_FILE
+        person_key.unlink(missing_ok=True)
+        if hashes_are_distinct(engine, person_ids_sql(engine, "events_all")):
+            person_key.write_text(hash_probe(engine) + "\n")
         for name in ("events_all", *stored.prepare):
             con.execute(f"DROP TABLE {name}")
         (out / "KEY").write_text(key + "\n")  # written last: a folder without KEY is never used
