@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from plan_builder import Plan
 
 from carehub.domain.populations.cli import identify_to_csv
+from carehub.domain.populations.runner import write_claim_events
 
 pytest.importorskip("pyspark")
 pytest.importorskip("sqlglot")
@@ -60,3 +62,20 @@ def test_spark_and_duckdb_write_identical_rows(plan: Plan, tmp_path: Path) -> No
     assert any(r["excluded"] == "true" for r in duck_rows)
     assert spark_rows == duck_rows
     assert spark_counts == duck_counts
+
+
+@pytest.mark.slow
+def test_spark_reads_a_warehouse_claim_events_like_duckdb(plan: Plan, tmp_path: Path) -> None:
+    """On a folder carrying stored claim events (condition facts, whole claims) Spark reads them with text person
+    ids while DuckDB joins on hashed ids: the same rows."""
+    _small_plan(plan)
+    stored = tmp_path / "warehouse"
+    shutil.copytree(plan.write(), stored)
+    assert write_claim_events(stored) > 0
+    as_of = date(2024, 6, 30)
+    duck, spark = tmp_path / "duckdb.csv", tmp_path / "spark.csv"
+    identify_to_csv(as_of=as_of, folder=stored, out=duck, engine="duckdb")
+    identify_to_csv(as_of=as_of, folder=stored, out=spark, engine="spark")
+    duck_rows = _rows(duck)
+    assert {r["person_id"] for r in duck_rows} >= {"homeless", "ed", "smh", "foster", "reentry", "pregnant"}
+    assert _rows(spark) == duck_rows
