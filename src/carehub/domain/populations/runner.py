@@ -199,8 +199,15 @@ def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = Non
         stored = stored_events_sql("events_all", present)
         for name, select in stored.prepare.items():
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select}")
+        # people may be keyed by hash only where no two person ids of this version share one (sources.PERSON_HASH)
+        person_key = out / PERSON_KEY_FILE
+        person_key.unlink(missing_ok=True)
+        distinct_hashes = hashes_are_distinct(engine, person_ids_sql(engine, "events_all"))
         written = 0
-        for part, (select, order) in {**stored.parts, "dx_code": (dx_codes, "")}.items():
+        parts = {**stored.parts, "dx_code": (dx_codes, "")}
+        for index, (part, (select, order)) in enumerate(parts.items()):
+            if all("events_all" not in later for later, _ in list(parts.values())[index:]):
+                con.execute("DROP TABLE IF EXISTS events_all")  # the every-date lines: free them before the rest
             (out / part).mkdir(exist_ok=True)
             target = str(out / part / "part.parquet")
             # sorted by the date the look-back window tests: a run reads only the row groups of its window
@@ -209,13 +216,10 @@ def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = Non
                         {"out": target})
             row = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": target}).fetchone()
             written += int(row[0]) if row and part != "dx_code" else 0
-        # people may be keyed by hash only where no two person ids of this version share one (sources.PERSON_HASH)
-        person_key = out / PERSON_KEY_FILE
-        person_key.unlink(missing_ok=True)
-        if hashes_are_distinct(engine, person_ids_sql(engine, "events_all")):
-            person_key.write_text(hash_probe(engine) + "\n")
         for name in ("events_all", *stored.prepare):
-            con.execute(f"DROP TABLE {name}")
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        if distinct_hashes:
+            person_key.write_text(hash_probe(engine) + "\n")
         (out / "KEY").write_text(key + "\n")  # written last: a folder without KEY is never used
         return written
     finally:
