@@ -32,6 +32,7 @@ class Engine(Protocol):
     """What the runner and the staging need from a SQL engine."""
 
     name: str
+    formats: dict[str, str]  # each table read_files exposed -> "csv" or "parquet"
 
     def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
         """Expose input files (all CSV, read as text, or all Parquet) as a table `name`."""
@@ -53,11 +54,13 @@ class DuckDBEngine:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        self.formats: dict[str, str] = {}
         # The rule tables are temporary and die with the connection: compressing them at periodic checkpoints
         # (every 16 MB written, DuckDB's default) cost ~3.5 of ~15.5 CPU-seconds on the 1M-member plan.
         con.execute("SET checkpoint_threshold = '64GB'")
 
     def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
+        self.formats[name] = fmt
         listing = "[" + ", ".join(literal(str(f)) for f in files) + "]"
         source = (f"read_csv({listing}, header = true, all_varchar = true, union_by_name = true)" if fmt == "csv"
                   else f"read_parquet({listing}, union_by_name = true)")
@@ -119,8 +122,10 @@ class SparkEngine:
     def __init__(self, spark: Any, workdir: str | Path) -> None:
         self.spark = spark
         self.workdir = str(workdir)
+        self.formats: dict[str, str] = {}
 
     def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
+        self.formats[name] = fmt
         paths = [str(f) for f in files]
         reader = self.spark.read
         frame = (reader.option("header", "true").option("inferSchema", "false").csv(paths) if fmt == "csv"

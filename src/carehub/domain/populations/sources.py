@@ -159,7 +159,9 @@ def create_staging(engine: Engine, as_of: date) -> None:
     engine.create(PERSON_KEY, f"SELECT {literal(PERSON_HASH if keyed else 'person_id')} AS key")
     for table, columns in TABLES.items():
         select, _ = _typed_select(engine, table, columns, keyed)
-        engine.create(f"stg_{table}", select)
+        # typed Parquet is cheap to read again (only the columns a rule uses, date filters pushed down), so it
+        # is not copied (1.3M eligibility rows at 1M members: ~0.2 s); CSV is parsed once, into a table
+        engine.create(f"stg_{table}", select, view=engine.formats.get(table) == "parquet")
     _create_claim_lines(engine, as_of, present, stored, keyed)
 
 
