@@ -10,13 +10,19 @@ lines, and lines with a diagnosis in a person-level value set), with the columns
 cleaned line by line: codes are matched on their raw spelling against small lookup tables made from the value
 sets (`stg_code_variant`: `0450` and `450`, upper and lower case) and from the distinct diagnosis codes present
 (`stg_dx_code`, which `def_dx_class` normalises — no dot, upper case — and classifies once per code).
-The rules read three narrow views of those lines: `stg_event_line` (def_claim), `stg_primary_care_day`
+The rules read narrow views of those lines: `stg_event_line` (def_claim), `stg_primary_care_day`
 (def_primary_care) and `stg_line_diagnosis` (def_condition: one row per line and diagnosis column present).
 
-A warehouse version also stores these three, for every date, in `_claim_events/` (runner.write_claim_events,
-at load time), with a key of the SQL and the code and diagnosis value sets that made them. When the key matches
-this run's, the views read the stored files (a few narrow columns) and the claim lines are not scanned at all;
-otherwise (a plan folder, or a plan's own value sets) they come from the scan. Both give the same rows.
+A warehouse version also stores claim events for every date in `_claim_events/` (runner.write_claim_events, by
+the load or the compaction job), with a key of the SQL and the code and diagnosis value sets that made them.
+When the key matches this run's, the views read the stored files and the claim lines are not scanned at all;
+otherwise (a plan folder, or a plan's own value sets) they come from the scan. The stored form goes further
+(`_stored_parts`): whole event claims one row each (`stg_event_claim`) and, per person and value set, each
+condition claim with the next claim's date (`stg_condition_fact`), so def_claim and def_condition group only
+what does not fit that form; on a scan those two views are empty. Both give the same rule tables (tested).
+
+People are joined on `hash(person_id)` where that is safe (see PERSON_HASH); `person_id` in every `stg_*` table
+is then that key, and def_person keeps the text id as `person_ref`.
 """
 
 from __future__ import annotations
@@ -166,6 +172,7 @@ def create_staging(engine: Engine, as_of: date) -> None:
 
 
 def _person_key(expression: str) -> str:
+    """The person key of a typed person id expression."""
     return PERSON_HASH.replace("person_id", expression)
 
 
