@@ -13,9 +13,15 @@ import duckdb
 import pytest
 from plan_builder import Plan
 
-from carehub.domain.populations import identify_folder, sources
+from carehub.domain.populations import identify_folder, runner, sources
 from carehub.domain.populations.runner import load_rules, write_claim_events
-from carehub.domain.populations.sources import CLAIM_SOURCE, PERSON_HASH, PERSON_KEY
+from carehub.domain.populations.sources import (
+    CLAIM_SOURCE,
+    EVENTS_FOLDER,
+    PERSON_HASH,
+    PERSON_KEY,
+    PERSON_KEY_FILE,
+)
 
 AS_OF_DATES = ("2026-10-31", "2026-05-01", "2026-01-09", "2026-01-10", "2027-01-15")
 
@@ -117,3 +123,36 @@ def test_people_are_keyed_by_hash_only_when_no_two_share_one(folders: tuple[Path
     assert _output(plain) == (expected, "person_id")
     # stored events written by a DuckDB hashing otherwise (their probe differs): text ids too
     assert _output(stored) == (expected, "person_id")
+
+
+def test_events_written_where_hashes_collide_carry_no_person_key(folders: tuple[Path, Path], tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, _ = folders
+    expected, _ = _output(plain)
+    stored = tmp_path / "colliding"
+    shutil.copytree(plain, stored)
+    monkeypatch.setattr(sources, "PERSON_HASH", "(hash(person_id) % 2)")
+    assert write_claim_events(stored) > 0
+    monkeypatch.undo()
+    assert not (stored / EVENTS_FOLDER / PERSON_KEY_FILE).exists()
+    assert _output(stored) == (expected, "person_id")
+    con, _ = identify_folder(stored, date(2026, 10, 31))
+    assert con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchall() == [("events",)]  # used, with text ids
+
+
+def test_a_failed_rewrite_of_the_events_leaves_them_unused(folders: tuple[Path, Path], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    plain, stored = folders
+    expected, _ = _output(plain)
+    copy = tmp_path / "rewritten"
+    shutil.copytree(stored, copy)
+
+    def broken(*args: object) -> object:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(runner, "stored_events_sql", broken)
+    with pytest.raises(OSError):
+        write_claim_events(copy)
+    con, relation = identify_folder(copy, date(2026, 10, 31))
+    assert relation.fetchall() == expected
+    assert con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchall() == [("scan",)]

@@ -194,6 +194,7 @@ def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = Non
         key, lines, dx_codes, present = made
         out = Path(folder) / EVENTS_FOLDER
         out.mkdir(exist_ok=True)
+        (out / "KEY").unlink(missing_ok=True)  # until rewritten, the folder is not used (a failed run leaves it so)
         # every usable line once (the costly scan), then the narrow parts from it
         con.execute(f"CREATE OR REPLACE TEMP TABLE events_all AS {lines}")
         stored = stored_events_sql("events_all", present)
