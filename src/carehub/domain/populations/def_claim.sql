@@ -4,7 +4,8 @@
 -- those lines only; sources.py stages them from one scan or from the warehouse's stored claim events).
 -- Header fields are the same on every line of a claim; line flags are OR-ed; dx_1 is the principal diagnosis.
 -- A warehouse stores the claims whose lines share start date, window date and claim type already aggregated
--- the same way, one row each (stg_event_claim); only the lines of the others are grouped here.
+-- the same way, one row each (stg_event_claim; sources._CLAIM_COLLAPSE, to keep in step with the aggregates
+-- below); only the lines of the others are grouped here.
 WITH line AS (
     SELECT m.*,
            (m.claim_type = 'institutional' AND m.ed_revenue)
