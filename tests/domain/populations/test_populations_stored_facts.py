@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
@@ -104,55 +105,59 @@ def test_condition_and_claim_answers(folders: tuple[Path, Path]) -> None:
     assert con.execute("SELECT DISTINCT claim_id FROM stg_event_line").fetchall() == [("C9",)]
 
 
-def _output(folder: Path, as_of: str = "2026-10-31") -> tuple[list[tuple[object, ...]], str]:
-    """The output rows (contract columns) and the person key the run joined people on."""
+class Run(NamedTuple):
+    rows: list[tuple[object, ...]]  # the output rows (contract columns)
+    key: str  # what the run joined people on
+    source: str  # where its claim lines came from: "events" or "scan"
+
+
+def _run(folder: Path, as_of: str = "2026-10-31") -> Run:
     con, relation = identify_folder(folder, date.fromisoformat(as_of))
     rows = relation.fetchall()
     [(key,)] = con.execute(f"SELECT key FROM {PERSON_KEY}").fetchall()
-    return rows, key
+    [(source,)] = con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchall()
+    return Run(rows, key, source)
+
+
+COLLIDING_HASH = "(hash(person_id) % 2)"  # the five people of the plan cannot all have their own
 
 
 def test_people_are_keyed_by_hash_only_when_no_two_share_one(folders: tuple[Path, Path],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     plain, stored = folders
-    expected, key = _output(plain)
-    assert key == PERSON_HASH and {row[0] for row in expected} >= {"A", "C", "E"}
-    assert _output(stored) == (expected, PERSON_HASH)
-    # a hash under which the five people collide: the run keeps the text ids, and the same answer
-    monkeypatch.setattr(sources, "PERSON_HASH", "(hash(person_id) % 2)")
-    assert _output(plain) == (expected, "person_id")
-    # stored events written by a DuckDB hashing otherwise (their probe differs): text ids too
-    assert _output(stored) == (expected, "person_id")
+    expected = _run(plain).rows
+    assert {row[0] for row in expected} >= {"A", "C", "E"}
+    assert _run(plain) == Run(expected, PERSON_HASH, "scan")
+    assert _run(stored) == Run(expected, PERSON_HASH, "events")
+    # under a colliding hash a scan keeps the text ids, with the same answer; stored events written by a DuckDB
+    # hashing otherwise (their probe differs) are still read, with text ids
+    monkeypatch.setattr(sources, "PERSON_HASH", COLLIDING_HASH)
+    assert _run(plain) == Run(expected, "person_id", "scan")
+    assert _run(stored) == Run(expected, "person_id", "events")
 
 
 def test_events_written_where_hashes_collide_carry_no_person_key(folders: tuple[Path, Path], tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     plain, _ = folders
-    expected, _ = _output(plain)
-    stored = tmp_path / "colliding"
-    shutil.copytree(plain, stored)
-    monkeypatch.setattr(sources, "PERSON_HASH", "(hash(person_id) % 2)")
+    expected = _run(plain).rows
+    stored = shutil.copytree(plain, tmp_path / "colliding")
+    monkeypatch.setattr(sources, "PERSON_HASH", COLLIDING_HASH)
     assert write_claim_events(stored) > 0
     monkeypatch.undo()
     assert not (stored / EVENTS_FOLDER / PERSON_KEY_FILE).exists()
-    assert _output(stored) == (expected, "person_id")
-    con, _ = identify_folder(stored, date(2026, 10, 31))
-    assert con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchall() == [("events",)]  # used, with text ids
+    assert _run(stored) == Run(expected, "person_id", "events")
 
 
 def test_a_failed_rewrite_of_the_events_leaves_them_unused(folders: tuple[Path, Path], tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     plain, stored = folders
-    expected, _ = _output(plain)
-    copy = tmp_path / "rewritten"
-    shutil.copytree(stored, copy)
+    expected = _run(plain).rows
+    rewritten = shutil.copytree(stored, tmp_path / "rewritten")
 
     def broken(*args: object) -> object:
         raise OSError("disk full")
 
     monkeypatch.setattr(runner, "stored_events_sql", broken)
     with pytest.raises(OSError):
-        write_claim_events(copy)
-    con, relation = identify_folder(copy, date(2026, 10, 31))
-    assert relation.fetchall() == expected
-    assert con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchall() == [("scan",)]
+        write_claim_events(rewritten)
+    assert _run(rewritten) == Run(expected, PERSON_HASH, "scan")

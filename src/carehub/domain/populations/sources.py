@@ -438,7 +438,7 @@ def _scan_claim_lines(engine: Engine, as_of: date, present: list[str]) -> None:
 
 
 def _select_list(columns: Iterable[str], keyed: bool) -> str:
-    return ", ".join(f"{PERSON_HASH} AS person_id" if c == "person_id" and keyed else c for c in columns)
+    return ", ".join(f"{_person_key(c)} AS person_id" if c == "person_id" and keyed else c for c in columns)
 
 
 def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored: bool, keyed: bool) -> None:
