@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from careplans_helpers import NPI_A, assign, authorize, ecm_org
 from factories import PASSWORD, make_member, make_user
+from playwright.sync_api import expect
 
 from carehub.apps.accounts.models import Role
 from carehub.apps.authorizations.models import AuthorizationKind
@@ -57,9 +58,10 @@ def test_care_plan_from_assessment_to_the_members_copy(page, live_server, plan_d
     page.get_by_role("cell", name="Overdue").wait_for()
     page.screenshot(path=str(SCREENSHOT_DIR / "careplan-worklist.png"), full_page=True)
     page.get_by_role("link", name="Ana Garcia").first.click()
-    assert page.get_by_text("Needs help bathing; LTSS referral").is_visible()  # the plan's HRA
+    expect(page.get_by_text("Needs help bathing; LTSS referral")).to_be_visible()  # the plan's HRA
 
     page.get_by_role("button", name="Start an assessment").click()
+    page.get_by_role("button", name="Complete the assessment").wait_for()  # the form, before its fields are listed
     for select in page.locator("form select").all():
         select.select_option(index=1)  # first answer of each yes/no or choice question: "Yes" for LTSS needs
     for area in page.locator("form textarea").all():
@@ -69,7 +71,7 @@ def test_care_plan_from_assessment_to_the_members_copy(page, live_server, plan_d
 
     page.get_by_role("link", name="Back to the member's care plan").click()
     page.get_by_role("button", name="Start a care plan").click()
-    assert page.get_by_label("The member has long-term services and supports").is_checked()  # from the assessment
+    expect(page.get_by_label("The member has long-term services and supports")).to_be_checked()  # from the assessment
     for code in policy.DOMAIN_CODES:
         if code == "ORAL":
             page.locator("#d-ORAL-goals").fill("Quiero arreglar mi diente")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from factories import PASSWORD, make_org, make_provider, make_user
+from playwright.sync_api import expect
 
 from carehub.apps.accounts.models import OrganizationKind, Role
 from carehub.apps.providers.models import NetworkRecord, ReadinessApplication, ReadinessEvidence
@@ -63,7 +64,9 @@ def test_readiness_from_self_assessment_to_verdict(page, live_server, network, t
     page.get_by_label("County").select_option("Alameda")
     page.get_by_role("button", name="Filter").click()
     rows = page.locator("tbody tr")
-    assert rows.count() == 1 and "Bay Street Outreach" in rows.nth(0).inner_text()
+    # expect() waits for the filtered page: a count taken as the new document commits can still see no rows.
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0)).to_contain_text("Bay Street Outreach")
     rows.nth(0).get_by_role("link", name="Bay Street Outreach").click()
     page.get_by_label("Contract status").select_option("ACTIVE")
     page.get_by_label("Contract start").fill("2025-01-01")
@@ -72,7 +75,7 @@ def test_readiness_from_self_assessment_to_verdict(page, live_server, network, t
     assert NetworkRecord.objects.get().contract_status == "ACTIVE"
 
     page.get_by_role("link", name="Open the readiness application").click()
-    assert "needs the plan's help" in page.content()
+    expect(page.locator("body")).to_contain_text("needs the plan's help")
     page.get_by_label("Verdict").select_option("APPROVED_WITH_CONDITIONS")
     page.get_by_label("Reasons (required for conditions or not ready)").fill("Billing support plan by October.")
     page.get_by_role("button", name="Save verdict").click()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from factories import PASSWORD, make_member, make_user
+from playwright.sync_api import expect
 
 from carehub.apps.accounts.models import Role
 from carehub.apps.authorizations.services import open_authorization
@@ -40,8 +41,9 @@ def test_um_worklist_and_a_denial_with_its_notice(page, live_server, requests):
     page.wait_for_url(f"{base}/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Authorizations", exact=True).click()
     rows = page.locator("tbody tr")
-    assert "OVERDUE" in rows.nth(0).inner_text() and "Olga Ruiz" in rows.nth(0).inner_text()
-    assert "Ana Ruiz" in rows.nth(1).inner_text()
+    expect(rows.nth(0)).to_contain_text("OVERDUE")
+    expect(rows.nth(0)).to_contain_text("Olga Ruiz")
+    expect(rows.nth(1)).to_contain_text("Ana Ruiz")
 
     rows.nth(0).get_by_role("link", name="Olga Ruiz").click()
     page.get_by_label("Denied").check()
