@@ -12,6 +12,7 @@ import pytest
 from rich.console import Console
 
 from carehub.domain.populations import identify_folder, write_csv
+from carehub.domain.populations.cli import identify_to_csv
 from carehub.domain.populations.runner import VALUE_SETS_DIR, write_claim_events
 from carehub.domain.populations.sources import CLAIM_SOURCE, EVENTS_FOLDER
 from carehub.synth.plan import generate_plan
@@ -62,3 +63,18 @@ def test_other_value_sets_rescan_the_claims(plans: tuple[Path, Path], tmp_path: 
     assert not used
     shipped, _ = _run(plain, tmp_path / "shipped.csv")
     assert stored == scanned != shipped
+
+
+def test_parquet_inputs_are_read_in_place_by_both_entry_points(plans: tuple[Path, Path], tmp_path: Path) -> None:
+    """identify_folder (the library and the benchmark) and `carehub identify` stage Parquet eligibility as a view
+    over the files, not a copy (1.3M rows at 1M members), and write the same CSV."""
+    con, _ = identify_folder(plans[1], AS_OF)
+    staged = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    write_csv(con, tmp_path / "library.csv")
+    con.close()
+    assert "stg_eligibility" in staged
+    seen: list[set[str]] = []
+    identify_to_csv(as_of=AS_OF, folder=plans[1], out=tmp_path / "command.csv", with_connection=lambda c: seen.append(
+        {name for (name,) in c.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}))
+    assert "stg_eligibility" in seen[0]
+    assert (tmp_path / "command.csv").read_bytes() == (tmp_path / "library.csv").read_bytes()

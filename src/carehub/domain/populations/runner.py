@@ -150,8 +150,13 @@ def identify(con: duckdb.DuckDBPyConnection, as_of: date, value_sets: Path | Non
     person_id, population. Intermediate tables (def_*, pop_*, exclusion, continuity, priority) stay on the
     connection for inspection. Pass `versions` to receive the rule and value-set hashes used.
     """
-    identify_on(DuckDBEngine(con), as_of, value_sets, versions)
-    return con.sql(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM {OUTPUT_TABLE} ORDER BY {OUTPUT_ORDER}")
+    return _identify_on(DuckDBEngine(con), as_of, value_sets, versions)
+
+
+def _identify_on(engine: DuckDBEngine, as_of: date, value_sets: Path | None,
+                 versions: Versions | None) -> duckdb.DuckDBPyRelation:
+    identify_on(engine, as_of, value_sets, versions)
+    return engine.con.sql(f"SELECT {', '.join(OUTPUT_COLUMNS)} FROM {OUTPUT_TABLE} ORDER BY {OUTPUT_ORDER}")
 
 
 def identify_folder(folder: Path, as_of: date, value_sets: Path | None = None,
@@ -161,8 +166,10 @@ def identify_folder(folder: Path, as_of: date, value_sets: Path | None = None,
     since the relation lives on it."""
     con = con or duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    open_folder(DuckDBEngine(con), Path(folder))
-    return con, identify(con, as_of, value_sets, versions)
+    engine = DuckDBEngine(con)
+    open_folder(engine, Path(folder))
+    # the same engine: it knows which tables came as Parquet (staged as views, not copied)
+    return con, _identify_on(engine, as_of, value_sets, versions)
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
