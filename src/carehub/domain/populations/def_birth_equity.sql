@@ -8,7 +8,7 @@ WITH pregnancy AS (
 ),
 other AS (
     SELECT person_id, 'OTHER_POPULATION' AS criterion, string_agg(DISTINCT population, ';') AS evidence
-    FROM met_base GROUP BY person_id
+    FROM met_base WHERE person_id IN (SELECT person_id FROM pregnancy) GROUP BY person_id
     UNION ALL
     SELECT person_id, 'DISPARITY_GROUP', evidence FROM def_disparity_group WHERE $as_of >= DATE '2024-01-01'
 ),

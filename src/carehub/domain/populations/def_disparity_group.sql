@@ -5,4 +5,6 @@ SELECT p.person_id, min('eligibility:' || g.field || ':' || g.value) AS evidence
 FROM def_person p
 JOIN (SELECT lower(trim(field)) AS field, lower(trim(value)) AS value FROM vs_disparity_groups) g
   ON (g.field = 'race' AND g.value = p.race) OR (g.field = 'ethnicity' AND g.value = p.ethnicity)
+-- computed only for pregnant or postpartum people: def_birth_equity is its only reader
+WHERE p.person_id IN (SELECT person_id FROM def_pregnancy)
 GROUP BY p.person_id
