@@ -33,9 +33,10 @@ class Plan:
         self._claim_ids = itertools.count(1)
 
     def person(self, pid: str, birth: str, *, county: str = "Alameda", race: str = "white",
-               start: str = "2020-01-01", end: str = "", death: str = "") -> None:
+               start: str = "2020-01-01", end: str = "", death: str = "", member: str = "") -> None:
+        """An eligibility span (call again for another span of the same person)."""
         self.rows["eligibility"].append({
-            "person_id": pid, "member_id": f"M{pid}", "birth_date": birth, "enrollment_start_date": start,
+            "person_id": pid, "member_id": member or f"M{pid}", "birth_date": birth, "enrollment_start_date": start,
             "enrollment_end_date": end, "death_date": death, "race": race, "county": county})
 
     def claim(self, pid: str, on: str, *, kind: str = "professional", dx: tuple[str, ...] = (), pos: str = "",

@@ -50,6 +50,16 @@ def _plan(root: Path) -> Plan:
     visit = plan.ed("E", "2026-04-01")
     plan.claim("E", "2026-04-02", dx=("J06.9",), pos="23", hcpcs="99283", claim_id=visit, line=2)
     plan.ed("E", "2026-06-01")
+    # eligibility: F's second span overlaps its first; G's spans follow each other; H died (said on one span of
+    # two); I has two spans starting the same day (the lower member id gives the details)
+    plan.person("F", "1980-01-01", member="MF1")
+    plan.person("F", "1980-01-01", member="MF2", county="Fresno", start="2026-03-01", end="2026-08-31")
+    plan.person("G", "1980-01-01", member="MG1", end="2025-12-31")
+    plan.person("G", "1980-01-01", member="MG2", county="Sonoma", start="2026-01-01")
+    plan.person("H", "1980-01-01", member="MH1", death="2026-03-01", end="2026-12-31")
+    plan.person("H", "1980-01-01", member="MH2", start="2027-01-01")
+    plan.person("I", "1980-01-01", member="MI2", county="Fresno", start="2026-02-01")
+    plan.person("I", "1980-01-01", member="MI1", county="Sonoma", start="2026-02-01", end="2026-12-31")
     return plan
 
 
@@ -68,6 +78,23 @@ def _tables(folder: Path, as_of: str) -> tuple[dict[str, list[tuple[object, ...]
     tables = {rule.name: sorted(con.execute(f"SELECT * FROM {rule.name}").fetchall(), key=repr)
               for rule in load_rules()}
     return tables, con
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    # F: the later-starting overlapping span while it lasts; G: the span covering the date; H: gone from the
+    # death date on; I: the lower member id of two spans starting the same day, then the one still open
+    ("2026-01-09", {"F": ("MF1", "Alameda"), "G": ("MG2", "Sonoma"), "H": ("MH1", "Alameda")}),
+    ("2026-05-01", {"F": ("MF2", "Fresno"), "G": ("MG2", "Sonoma"), "I": ("MI1", "Sonoma")}),
+    ("2027-01-15", {"F": ("MF1", "Alameda"), "G": ("MG2", "Sonoma"), "I": ("MI2", "Fresno")}),
+])
+def test_the_span_covering_the_date_gives_the_members_details(folders: tuple[Path, Path], as_of: str,
+                                                              expected: dict[str, tuple[str, str]]) -> None:
+    for folder in folders:
+        con, _ = identify_folder(folder, date.fromisoformat(as_of))
+        people = con.execute("SELECT person_ref, member_id, county FROM def_person "
+                             "WHERE person_ref IN ('F', 'G', 'H', 'I') ORDER BY ALL").fetchall()
+        con.close()
+        assert people == sorted((ref, *details) for ref, details in expected.items()), folder.name
 
 
 @pytest.mark.parametrize("as_of", AS_OF_DATES)

@@ -24,10 +24,12 @@ import duckdb
 
 from carehub.domain.populations.engine import DuckDBEngine, Engine
 from carehub.domain.populations.sources import (
+    EVENTS_ELIGIBILITY,
     EVENTS_FOLDER,
     PERSON_KEY_FILE,
     claim_events_sql,
     create_staging,
+    eligibility_sql,
     hash_probe,
     hashes_are_distinct,
     open_folder,
@@ -199,6 +201,7 @@ def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = Non
         if made is None:
             return 0
         key, lines, dx_codes, present = made
+        engine.create(EVENTS_ELIGIBILITY, eligibility_sql(engine), view=True)  # the spans part reads it
         out = Path(folder) / EVENTS_FOLDER
         out.mkdir(exist_ok=True)
         (out / "KEY").unlink(missing_ok=True)  # until rewritten, the folder is not used (a failed run leaves it so)

@@ -71,7 +71,8 @@ _TYPES = {DATE: "DATE", BOOL: "BOOLEAN", INT: "INTEGER"}
 # A warehouse version may carry the claim-events table (see `write_claim_events`) in this folder.
 EVENTS_FOLDER = "_claim_events"
 EVENTS_PARTS = {part: f"events_{part}" for part in
-                ("event_claim", "event_line", "primary_care", "line_diagnosis", "condition_fact")}
+                ("event_claim", "event_line", "primary_care", "line_diagnosis", "condition_fact",
+                                  "person_span")}
 EVENTS_DX_CODE, EVENTS_KEY = "events_dx_code", "events_key"
 # Person keys: on DuckDB the rules join people on hash(person_id), a UBIGINT (joins on it cost about a third less
 # than on the text ids at 1M members), wherever no two person ids of the inputs share a hash; the text id stays in
@@ -168,7 +169,39 @@ def create_staging(engine: Engine, as_of: date) -> None:
         # typed Parquet is cheap to read again (only the columns a rule uses, date filters pushed down), so it
         # is not copied (1.3M eligibility rows at 1M members: ~0.2 s); CSV is parsed once, into a table
         engine.create(f"stg_{table}", select, view=engine.formats.get(table) == "parquet")
+    _create_person_spans(engine, stored, keyed)
     _create_claim_lines(engine, as_of, present, stored, keyed)
+
+
+# What def_person reads of each eligibility span (stg_person_span): the typed columns, `death_on` (the person's
+# earliest death date, on every span) and `alone` (no other span of the person shares a day with it, so on any
+# date it is the only span that can cover it; false wherever that was not worked out).
+PERSON_SPAN_COLUMNS = ("person_id", "member_id", "birth_date", "enrollment_start_date", "enrollment_end_date", "race",
+                       "ethnicity", "county")
+EVENTS_ELIGIBILITY = "events_eligibility"
+
+
+def eligibility_sql(engine: Engine) -> str:
+    """The typed eligibility spans (text person ids) of a folder opened on `engine`, for the stored person spans."""
+    return _typed_select(engine, "eligibility", TABLES["eligibility"])[0]
+
+
+def _create_person_spans(engine: Engine, stored: bool, keyed: bool) -> None:
+    """`stg_person_span`: the stored spans (part `person_span`) or, on a scan, stg_eligibility's with death_on
+    joined and `alone` false (def_person then ranks every covering span). person_id is the person key and
+    person_ref the text id."""
+    columns = ", ".join(c for c in PERSON_SPAN_COLUMNS if c != "person_id")
+    if stored:
+        key = _person_key("person_id") if keyed else "person_id"
+        engine.create("stg_person_span", f"SELECT person_id AS person_ref, {key} AS person_id, {columns}, death_on, "
+                                         f"alone FROM {EVENTS_PARTS['person_span']}", view=True)
+        return
+    engine.create("stg_person_span", f"""
+        SELECT e.person_ref, e.person_id, {", ".join(f"e.{c}" for c in PERSON_SPAN_COLUMNS[1:])},
+               d.death_on, false AS alone
+        FROM stg_eligibility e
+        LEFT JOIN (SELECT person_id, min(death_date) AS death_on FROM stg_eligibility
+                   WHERE death_date IS NOT NULL GROUP BY person_id) d ON d.person_id = e.person_id""", view=True)
 
 
 def _person_key(expression: str) -> str:
@@ -355,6 +388,19 @@ CONDITION_FACT_COLUMNS = {"person_id": "VARCHAR", "value_set": "VARCHAR", "claim
 _DX_CLASS_SQL = Path(__file__).with_name("def_dx_class.sql")
 
 
+# The stored eligibility spans, from the typed spans EVENTS_ELIGIBILITY (see PERSON_SPAN_COLUMNS).
+_PERSON_SPANS = f"""
+        WITH span AS (SELECT row_number() OVER () AS rid, * FROM {EVENTS_ELIGIBILITY})
+        SELECT {", ".join(PERSON_SPAN_COLUMNS)},
+               min(death_date) OVER (PARTITION BY person_id) AS death_on,
+               person_id IS NOT NULL AND NOT EXISTS (
+                   SELECT 1 FROM span o
+                   WHERE o.person_id = s.person_id AND o.rid <> s.rid
+                     AND o.enrollment_start_date <= coalesce(s.enrollment_end_date, DATE '9999-12-31')
+                     AND coalesce(o.enrollment_end_date, DATE '9999-12-31') >= s.enrollment_start_date) AS alone
+        FROM span s"""
+
+
 @dataclass(frozen=True)
 class StoredEvents:
     """How a warehouse version's claim events are made from its every-date claim lines: temporary tables made
@@ -371,6 +417,8 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
       a look-back window takes all of them or none), aggregated as def_claim does; `event_line`: the lines of
       the other claims, which def_claim groups at run time.
     - `primary_care`: one row per person and office-visit date.
+    - `person_span`: each eligibility span of the version, with the person's earliest death date and whether
+      it shares no day with another span of the person (see PERSON_SPAN_COLUMNS); read from EVENTS_ELIGIBILITY.
     - `condition_fact`: per person, value set and claim with a diagnosis in that (person-level) value set, in
       (date, claim id) order: the claim's date, `until_date` (the next claim's date; 9999-12-31 for the last)
       and the latest principal-diagnosis claim so far. The latest claim of a window (a, D] is then the one row
@@ -420,6 +468,7 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
                            "WHERE person_id IN (SELECT person_id FROM events_grouped_person)", "window_date"),
         # a run reads the rows still the latest on its date (until_date > D): sorted so, it skips the rest
         "condition_fact": (facts, "until_date, dx_date"),
+        "person_span": (_PERSON_SPANS, ""),
     }
     return StoredEvents(prepare, parts)
 
