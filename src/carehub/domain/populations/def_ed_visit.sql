@@ -4,8 +4,8 @@
 -- `avoidable` / `smi_sud`: the principal diagnosis of one of the visit's claims is in that value set.
 WITH ed_claim AS (
     SELECT c.person_id, c.start_date AS visit_date, c.claim_id,
-           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.raw_code = c.dx_1 AND k.value_set = 'AVOIDABLE_ED') AS avoidable,
-           EXISTS (SELECT 1 FROM def_dx_class k WHERE k.raw_code = c.dx_1 AND k.value_set IN ('SMI', 'SUD')) AS smi_sud
+           coalesce(c.dx_1 IN (SELECT raw_code FROM def_dx_class WHERE value_set = 'AVOIDABLE_ED'), false) AS avoidable,
+           coalesce(c.dx_1 IN (SELECT raw_code FROM def_dx_class WHERE value_set IN ('SMI', 'SUD')), false) AS smi_sud
     FROM def_claim c
     WHERE c.is_ed
 )
