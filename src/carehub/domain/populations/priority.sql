@@ -16,11 +16,16 @@ factor AS (
     UNION ALL
     SELECT person_id, 'ADDITIONAL_POPULATIONS', populations - 1 FROM person
     UNION ALL
+    -- counted only for the people identified (the rest are dropped below anyway)
     SELECT person_id, 'ED_VISITS_6M', count(*) FROM def_ed_visit
-    WHERE visit_date > $as_of - INTERVAL 6 MONTH AND visit_date <= $as_of GROUP BY person_id
+    WHERE visit_date > $as_of - INTERVAL 6 MONTH AND visit_date <= $as_of
+      AND person_id IN (SELECT person_id FROM person)
+    GROUP BY person_id
     UNION ALL
     SELECT person_id, 'UNPLANNED_STAYS_6M', count(*) FROM def_unplanned_stay
-    WHERE admission_date > $as_of - INTERVAL 6 MONTH AND admission_date <= $as_of GROUP BY person_id
+    WHERE admission_date > $as_of - INTERVAL 6 MONTH AND admission_date <= $as_of
+      AND person_id IN (SELECT person_id FROM person)
+    GROUP BY person_id
 ),
 factor_by_person AS (
     SELECT f.person_id, f.factor, max(f.value) AS value
