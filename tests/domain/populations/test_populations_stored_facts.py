@@ -50,6 +50,12 @@ def _plan(root: Path) -> Plan:
     visit = plan.ed("E", "2026-04-01")
     plan.claim("E", "2026-04-02", dx=("J06.9",), pos="23", hcpcs="99283", claim_id=visit, line=2)
     plan.ed("E", "2026-06-01")
+    # office visits: A's stored as facts; C's one line ends before it starts (its window date comes first), so
+    # C's visits are grouped at run time instead
+    plan.claim("A", "2025-12-01", hcpcs="99213")
+    plan.claim("A", "2026-04-15", hcpcs="99214")
+    plan.claim("C", "2026-09-01", hcpcs="99213", end="2026-08-01")
+    plan.claim("D", "2025-06-01", hcpcs="99213")
     # eligibility: F's second span overlaps its first; G's spans follow each other; H died (said on one span of
     # two); I has two spans starting the same day (the lower member id gives the details)
     plan.person("F", "1980-01-01", member="MF1")
@@ -95,6 +101,23 @@ def test_the_span_covering_the_date_gives_the_members_details(folders: tuple[Pat
                              "WHERE person_ref IN ('F', 'G', 'H', 'I') ORDER BY ALL").fetchall()
         con.close()
         assert people == sorted((ref, *details) for ref, details in expected.items()), folder.name
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    # people meeting the SMI criteria only (A from January, C from March, D until October): their latest office
+    # visit in the 12 months to D
+    ("2026-10-31", {"A": "2026-04-15", "C": "2026-09-01"}),
+    ("2026-05-01", {"A": "2026-04-15", "D": "2025-06-01"}),
+    ("2026-01-10", {"A": "2025-12-01", "D": "2025-06-01"}),
+])
+def test_the_latest_office_visit_of_the_window(folders: tuple[Path, Path], as_of: str,
+                                               expected: dict[str, str]) -> None:
+    for folder in folders:
+        con, _ = identify_folder(folder, date.fromisoformat(as_of))
+        visits = con.execute("SELECT p.person_ref, CAST(v.last_visit_date AS VARCHAR) FROM def_primary_care v "
+                             "JOIN def_person p USING (person_id) ORDER BY ALL").fetchall()
+        con.close()
+        assert visits == sorted(expected.items()), folder.name
 
 
 @pytest.mark.parametrize("as_of", AS_OF_DATES)

@@ -17,9 +17,11 @@ A warehouse version also stores claim events for every date in `_claim_events/` 
 the load or the compaction job), with a key of the SQL and the code and diagnosis value sets that made them.
 When the key matches this run's, the views read the stored files and the claim lines are not scanned at all;
 otherwise (a plan folder, or a plan's own value sets) they come from the scan. The stored form goes further
-(`_stored_parts`): whole event claims one row each (`stg_event_claim`) and, per person and value set, each
-condition claim with the next claim's date (`stg_condition_fact`), so def_claim and def_condition group only
-what does not fit that form; on a scan those two views are empty. Both give the same rule tables (tested).
+(`_stored_parts`): whole event claims one row each (`stg_event_claim`), per person and value set each
+condition claim with the next claim's date (`stg_condition_fact`), per person each office-visit date with the
+next one (`stg_primary_care_fact`) and the eligibility spans marked when they overlap no other
+(`stg_person_span`), so def_claim, def_condition, def_primary_care and def_person group or rank only what does
+not fit that form; on a scan the claim and fact views are empty. Both give the same rule tables (tested).
 
 People are joined on `hash(person_id)` where that is safe (see PERSON_HASH); `person_id` in every `stg_*` table
 is then that key, and def_person keeps the text id as `person_ref`.
@@ -71,8 +73,8 @@ _TYPES = {DATE: "DATE", BOOL: "BOOLEAN", INT: "INTEGER"}
 # A warehouse version may carry the claim-events table (see `write_claim_events`) in this folder.
 EVENTS_FOLDER = "_claim_events"
 EVENTS_PARTS = {part: f"events_{part}" for part in
-                ("event_claim", "event_line", "primary_care", "line_diagnosis", "condition_fact",
-                                  "person_span")}
+                ("event_claim", "event_line", "primary_care", "primary_care_fact", "line_diagnosis",
+                                  "condition_fact", "person_span")}
 EVENTS_DX_CODE, EVENTS_KEY = "events_dx_code", "events_key"
 # Person keys: on DuckDB the rules join people on hash(person_id), a UBIGINT (joins on it cost about a third less
 # than on the text ids at 1M members), wherever no two person ids of the inputs share a hash; the text id stays in
@@ -385,6 +387,8 @@ _CLAIM_COLLAPSE = ("max(claim_type) AS claim_type, min(claim_start_date) AS clai
 # The stored condition facts: the columns def_condition reads, and their types (for the empty table of a scan).
 CONDITION_FACT_COLUMNS = {"person_id": "VARCHAR", "value_set": "VARCHAR", "claim_id": "VARCHAR", "dx_date": "DATE",
                           "until_date": "DATE", "principal_date": "DATE", "principal_claim_id": "VARCHAR"}
+# The stored office-visit facts (part `primary_care_fact`), as for the condition facts.
+PRIMARY_CARE_FACT_COLUMNS = {"person_id": "VARCHAR", "visit_date": "DATE", "until_date": "DATE"}
 _DX_CLASS_SQL = Path(__file__).with_name("def_dx_class.sql")
 
 
@@ -416,7 +420,10 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
     - `event_claim`: one row per claim whose event lines share their start date, window date and claim type (so
       a look-back window takes all of them or none), aggregated as def_claim does; `event_line`: the lines of
       the other claims, which def_claim groups at run time.
-    - `primary_care`: one row per person and office-visit date.
+    - `primary_care_fact`: per person, each office-visit date with the next one (`until_date`, 9999-12-31 for
+      the last), so the latest visit on or before D is the one row with visit_date <= D < until_date and
+      def_primary_care needs no grouping; only for people whose every office-visit line starts on or before its
+      window date. `primary_care`: one row per office-visit date of the others (grouped at run time).
     - `person_span`: each eligibility span of the version, with the person's earliest death date and whether
       it shares no day with another span of the person (see PERSON_SPAN_COLUMNS); read from EVENTS_ELIGIBILITY.
     - `condition_fact`: per person, value set and claim with a diagnosis in that (person-level) value set, in
@@ -435,6 +442,9 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
         "events_diagnosis": f"SELECT DISTINCT * FROM ({_diagnoses(source, present, ', window_date')}) d "
                             f"WHERE raw_code IN ({_condition_codes()})",
         "events_dx_class": _DX_CLASS_SQL.read_text(),
+        "events_primary_care_odd": f"""
+            SELECT DISTINCT person_id FROM {source}
+            WHERE primary_care AND person_id IS NOT NULL AND NOT coalesce(window_date >= claim_start_date, false)""",
         "events_grouped_person": """
             SELECT DISTINCT person_id FROM events_diagnosis GROUP BY person_id, claim_id
             HAVING claim_id IS NULL OR count(DISTINCT claim_start_date) <> 1 OR count(claim_start_date) <> count(*)
@@ -463,7 +473,18 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
                        "(SELECT 1 FROM events_claim c WHERE c.person_id = s.person_id AND c.claim_id = s.claim_id)",
                        "window_date"),
         "primary_care": (f"SELECT DISTINCT person_id, claim_start_date, window_date FROM {source} "
-                         "WHERE primary_care", "window_date"),
+                         "WHERE primary_care AND person_id IN (SELECT person_id FROM events_primary_care_odd)",
+                         "window_date"),
+        "primary_care_fact": (f"""
+            WITH day AS (
+                SELECT DISTINCT person_id, claim_start_date AS visit_date FROM {source} s
+                WHERE primary_care AND person_id IS NOT NULL AND claim_start_date IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM events_primary_care_odd o WHERE o.person_id = s.person_id)
+            )
+            SELECT person_id, visit_date,
+                   coalesce(lead(visit_date) OVER (PARTITION BY person_id ORDER BY visit_date),
+                            DATE '9999-12-31') AS until_date
+            FROM day""", "until_date, visit_date"),
         "line_diagnosis": ("SELECT * FROM events_diagnosis "
                            "WHERE person_id IN (SELECT person_id FROM events_grouped_person)", "window_date"),
         # a run reads the rows still the latest on its date (until_date > D): sorted so, it skips the rest
@@ -492,8 +513,9 @@ def _select_list(columns: Iterable[str], keyed: bool) -> str:
 
 def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored: bool, keyed: bool) -> None:
     """What the rules read of the claim lines, limited to the look-back window: `stg_event_claim` and
-    `stg_event_line` (def_claim: whole claims, and lines to group by claim), `stg_primary_care_day`
-    (def_primary_care), `stg_condition_fact` and `stg_line_diagnosis` (def_condition: facts, and lines to group).
+    `stg_event_line` (def_claim: whole claims, and lines to group by claim), `stg_primary_care_fact` and
+    `stg_primary_care_day` (def_primary_care: facts, and visit days to group), `stg_condition_fact` and
+    `stg_line_diagnosis` (def_condition: facts, and lines to group).
     Without stored events every line is in the `_line` tables, from `stg_claim_line`, and the claim and fact
     tables are empty; with them they are views over the stored narrow files (each reader scans only the columns
     it needs). person_id is the person key (see PERSON_HASH)."""
@@ -508,6 +530,8 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
                                             f"FROM {EVENTS_PARTS['line_diagnosis']} {window}", as_of, view=True)
         engine.create("stg_condition_fact", f"SELECT {_select_list(CONDITION_FACT_COLUMNS, keyed)} "
                                             f"FROM {EVENTS_PARTS['condition_fact']}", view=True)
+        engine.create("stg_primary_care_fact", f"SELECT {_select_list(PRIMARY_CARE_FACT_COLUMNS, keyed)} "
+                                               f"FROM {EVENTS_PARTS['primary_care_fact']}", view=True)
         return
     engine.create("stg_event_claim", f"SELECT {events} FROM stg_claim_line WHERE 1 = 0", view=True)
     engine.create("stg_event_line", f"SELECT {events} FROM stg_claim_line WHERE {_EVENT_FLAGS}", view=True)
@@ -518,3 +542,6 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
     empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in CONDITION_FACT_COLUMNS.items())
     engine.create("stg_condition_fact", f"SELECT {_select_list(CONDITION_FACT_COLUMNS, keyed)} "
                                         f"FROM (SELECT {empty}) f WHERE 1 = 0", view=True)
+    empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in PRIMARY_CARE_FACT_COLUMNS.items())
+    engine.create("stg_primary_care_fact", f"SELECT {_select_list(PRIMARY_CARE_FACT_COLUMNS, keyed)} "
+                                           f"FROM (SELECT {empty}) f WHERE 1 = 0", view=True)
