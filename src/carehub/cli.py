@@ -75,14 +75,15 @@ def load(
 
 @warehouse_app.command("compact")
 def warehouse_compact(database: Annotated[str | None, typer.Option(help="Database URL.")] = None) -> None:
-    """Rewrite the claims a load stored as the extract's files (sorted by member, normalized codes); a load
-    queues this as a background job."""
+    """Rewrite the claims a load stored as the extract's files (sorted by member, normalized codes), and the
+    claim events identification reads when an older CareHub wrote them; a load queues this as a background job."""
     _django(database)
     from carehub.ingest.compact import compact_current
 
     done = compact_current()
     if done is None:
-        console.print("nothing to compact: the live warehouse version is already in the warehouse's layout")
+        console.print("nothing to compact: the live warehouse version is already in the warehouse's layout, "
+                      "with current claim events")
         return
     lines = ", ".join(f"{table} {n:,} lines" for table, n in done.lines.items())
     console.print(f"published {done.version} (replacing {done.replaced}): {lines}, in {done.seconds:.1f} s")

@@ -163,3 +163,27 @@ def test_compact_command_rewrites_once_then_says_there_is_nothing_to_do(tmp_path
     assert "published" in first.output and current_version_dir() != kept
     second = CliRunner().invoke(app, ["warehouse", "compact"])
     assert second.exit_code == 0 and "nothing to compact" in second.output
+
+
+def test_compact_writes_claim_events_an_older_carehub_left(tmp_path, queued_jobs):
+    """After an upgrade the live version's claim events may be of other SQL (here: a part the older code did not
+    write): identification scans until `carehub warehouse compact` writes them anew, then reads them."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from carehub.cli import app
+
+    load_folder(write_plan(tmp_path / "plan", _plan(), fmt="typed"))
+    assert compact_current() is not None
+    shutil.rmtree(current_version_dir() / EVENTS_FOLDER / "person_span")
+    stale = current_version_dir()
+    source, rows = _identified(stale)
+    assert source == "scan" and rows
+
+    refreshed = CliRunner().invoke(app, ["warehouse", "compact"])
+    assert refreshed.exit_code == 0 and "published" in refreshed.output, refreshed.output
+    assert current_version_dir() != stale and _identified(current_version_dir()) == ("events", rows)
+    assert warehouse_rows("medical_claim")  # the tables came along (hard links)
+    again = CliRunner().invoke(app, ["warehouse", "compact"])
+    assert again.exit_code == 0 and "nothing to compact" in again.output

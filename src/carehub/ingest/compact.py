@@ -8,6 +8,10 @@ by `carehub worker`) or by hand (`carehub warehouse compact`). Until it runs, id
 lines (same answer, slower). It writes a new version beside the live one (every other table shared through hard
 links: its content does not change), records an audit event and publishes it, under the load lock, so it never
 interleaves with a load. Running it again changes nothing.
+
+It also writes the claim events anew, the same way, for a live version whose events this code would not read
+(written by an older CareHub, whose SQL gives another key): after an upgrade, `carehub warehouse compact` brings
+identification back to the stored events without a reload.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import time
 from dataclasses import dataclass
 
 from carehub import warehouse
+from carehub.domain.populations.runner import claim_events_current
 from carehub.domain.populations.sources import EVENTS_FOLDER
 from carehub.ingest.loader import connect_duckdb, load_lock
 
@@ -33,19 +38,25 @@ class Compacted:
 
 
 def compact_current() -> Compacted | None:
-    """Rewrite the live version's tables stored as the extract; None when there is nothing to rewrite."""
+    """Rewrite the live version's tables stored as the extract, and its claim events when they are out of date;
+    None when there is nothing to do."""
     started = time.monotonic()
     with load_lock():
         current = warehouse.current_version_dir()
         tables = warehouse.as_extract_tables(current) if current is not None else set()
-        if current is None or not tables:
+        # claim events from an older CareHub (other SQL, missing parts) are written anew, so identification
+        # reads them instead of scanning every claim line
+        stale_events = (current is not None and "medical_claim" not in tables
+                        and not claim_events_current(current))
+        if current is None or not (tables or stale_events):
             return None
         version = warehouse.new_version()
         lines: dict[str, int] = {}
         con = connect_duckdb()
         try:
             for entry in sorted(current.iterdir()):
-                if entry.name == warehouse.MANIFEST or (entry.name == EVENTS_FOLDER and "medical_claim" in tables):
+                events = "medical_claim" in tables or stale_events
+                if entry.name == warehouse.MANIFEST or (entry.name == EVENTS_FOLDER and events):
                     continue  # a new manifest; events written below from the rewritten claims
                 if entry.name in tables:
                     rows = warehouse.table_sql(con, current, entry.name)
@@ -54,7 +65,7 @@ def compact_current() -> Compacted | None:
                     shutil.copytree(entry, version / entry.name, copy_function=os.link)
                 else:
                     os.link(entry, version / entry.name)
-            if "medical_claim" in tables:  # the load left the claim events to this job
+            if "medical_claim" in tables or stale_events:  # left to this job by the load, or out of date
                 warehouse.write_claim_events(version)
             _audit(current.name, version.name, lines)
         except BaseException:

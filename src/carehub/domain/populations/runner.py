@@ -34,6 +34,7 @@ from carehub.domain.populations.sources import (
     hashes_are_distinct,
     open_folder,
     person_ids_sql,
+    stored_events_current,
     stored_events_sql,
 )
 
@@ -182,6 +183,19 @@ def write_csv(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     con.execute(f"COPY ({query}) TO $out (FORMAT csv, HEADER true)", {"out": str(out)})
     rows = con.execute(f"SELECT population, count(*) FROM {OUTPUT_TABLE} GROUP BY 1 ORDER BY 1").fetchall()
     return {population: count for population, count in rows}
+
+
+def claim_events_current(folder: Path) -> bool:
+    """True when identification would read `folder`'s stored claim events with the shipped value sets (or the
+    folder has no medical claims): False when they are missing or were made by other SQL (an older CareHub)."""
+    con = duckdb.connect()
+    try:
+        engine = DuckDBEngine(con)
+        open_folder(engine, Path(folder))
+        load_value_sets(engine)
+        return stored_events_current(engine)
+    finally:
+        con.close()
 
 
 def write_claim_events(folder: Path, con: duckdb.DuckDBPyConnection | None = None) -> int:

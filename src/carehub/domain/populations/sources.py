@@ -350,6 +350,15 @@ def events_key(engine: Engine, present: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def stored_events_current(engine: Engine) -> bool:
+    """True when a folder opened on `engine` (value sets loaded) has no medical claims or brings claim events that
+    this code would read (every part, made with this SQL and these value sets)."""
+    existing = engine.columns("medical_claim")
+    if existing is None:
+        return True
+    return _stored_events(engine, [c for c in DIAGNOSIS_COLUMNS if c in existing])
+
+
 def _stored_events(engine: Engine, present: list[str]) -> bool:
     """True when the folder brought claim-events tables made with this SQL and these value sets."""
     if engine.columns(EVENTS_KEY) is None or any(engine.columns(t) is None for t in EVENTS_PARTS.values()):
