@@ -72,9 +72,8 @@ _TYPES = {DATE: "DATE", BOOL: "BOOLEAN", INT: "INTEGER"}
 
 # A warehouse version may carry the claim-events table (see `write_claim_events`) in this folder.
 EVENTS_FOLDER = "_claim_events"
-EVENTS_PARTS = {part: f"events_{part}" for part in
-                ("event_claim", "event_line", "primary_care", "primary_care_fact", "line_diagnosis",
-                                  "condition_fact", "person_span")}
+EVENTS_PARTS = {part: f"events_{part}" for part in ("event_claim", "event_line", "primary_care", "primary_care_fact",
+                                                   "line_diagnosis", "condition_fact", "person_span")}
 EVENTS_DX_CODE, EVENTS_KEY = "events_dx_code", "events_key"
 # Person keys: on DuckDB the rules join people on hash(person_id), a UBIGINT (joins on it cost about a third less
 # than on the text ids at 1M members), wherever no two person ids of the inputs share a hash; the text id stays in
@@ -537,10 +536,9 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
                                               f"FROM {EVENTS_PARTS['primary_care']} {window}", as_of, view=True)
         engine.create("stg_line_diagnosis", f"SELECT {_select_list(_DIAGNOSIS_COLUMNS, keyed)} "
                                             f"FROM {EVENTS_PARTS['line_diagnosis']} {window}", as_of, view=True)
-        engine.create("stg_condition_fact", f"SELECT {_select_list(CONDITION_FACT_COLUMNS, keyed)} "
-                                            f"FROM {EVENTS_PARTS['condition_fact']}", view=True)
-        engine.create("stg_primary_care_fact", f"SELECT {_select_list(PRIMARY_CARE_FACT_COLUMNS, keyed)} "
-                                               f"FROM {EVENTS_PARTS['primary_care_fact']}", view=True)
+        for name, part, columns in (("stg_condition_fact", "condition_fact", CONDITION_FACT_COLUMNS),
+                                    ("stg_primary_care_fact", "primary_care_fact", PRIMARY_CARE_FACT_COLUMNS)):
+            engine.create(name, f"SELECT {_select_list(columns, keyed)} FROM {EVENTS_PARTS[part]}", view=True)
         return
     engine.create("stg_event_claim", f"SELECT {events} FROM stg_claim_line WHERE 1 = 0", view=True)
     engine.create("stg_event_line", f"SELECT {events} FROM stg_claim_line WHERE {_EVENT_FLAGS}", view=True)
@@ -548,9 +546,7 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
                                           "FROM stg_claim_line WHERE primary_care", view=True)
     engine.create("stg_line_diagnosis", f"SELECT {_select_list(_DIAGNOSIS_COLUMNS, keyed)} "
                                         f"FROM ({_diagnoses('stg_claim_line', present)}) d", view=True)
-    empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in CONDITION_FACT_COLUMNS.items())
-    engine.create("stg_condition_fact", f"SELECT {_select_list(CONDITION_FACT_COLUMNS, keyed)} "
-                                        f"FROM (SELECT {empty}) f WHERE 1 = 0", view=True)
-    empty = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in PRIMARY_CARE_FACT_COLUMNS.items())
-    engine.create("stg_primary_care_fact", f"SELECT {_select_list(PRIMARY_CARE_FACT_COLUMNS, keyed)} "
-                                           f"FROM (SELECT {empty}) f WHERE 1 = 0", view=True)
+    for name, columns in (("stg_condition_fact", CONDITION_FACT_COLUMNS),
+                          ("stg_primary_care_fact", PRIMARY_CARE_FACT_COLUMNS)):
+        empty = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns.items())
+        engine.create(name, f"SELECT {_select_list(columns, keyed)} FROM (SELECT {empty}) f WHERE 1 = 0", view=True)
