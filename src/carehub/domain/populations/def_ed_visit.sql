@@ -8,15 +8,19 @@ WITH ed_claim AS (
            coalesce(c.dx_1 IN (SELECT raw_code FROM def_dx_class WHERE value_set IN ('SMI', 'SUD')), false) AS smi_sud
     FROM def_claim c
     WHERE c.is_ed
+),
+visit AS (
+    SELECT e.person_id, e.visit_date,
+           min(e.claim_id) AS claim_id,
+           bool_or(e.avoidable) AS avoidable,
+           min(CASE WHEN e.avoidable THEN e.claim_id END) AS avoidable_claim_id,
+           bool_or(e.smi_sud) AS smi_sud,
+           min(CASE WHEN e.smi_sud THEN e.claim_id END) AS smi_sud_claim_id
+    FROM ed_claim e
+    GROUP BY e.person_id, e.visit_date
 )
-SELECT e.person_id, e.visit_date,
-       min(e.claim_id) AS claim_id,
-       bool_or(e.avoidable) AS avoidable,
-       min(CASE WHEN e.avoidable THEN e.claim_id END) AS avoidable_claim_id,
-       bool_or(e.smi_sud) AS smi_sud,
-       min(CASE WHEN e.smi_sud THEN e.claim_id END) AS smi_sud_claim_id
-FROM ed_claim e
+-- the admission test is on the visit (person and date), so it runs once per visit, not per claim
+SELECT v.* FROM visit v
 WHERE NOT EXISTS (SELECT 1 FROM def_stay s
-                  WHERE s.person_id = e.person_id AND s.stay_kind = 'INPATIENT'
-                    AND s.admission_date >= e.visit_date AND s.admission_date <= e.visit_date + INTERVAL 1 DAY)
-GROUP BY e.person_id, e.visit_date
+                  WHERE s.person_id = v.person_id AND s.stay_kind = 'INPATIENT'
+                    AND s.admission_date >= v.visit_date AND s.admission_date <= v.visit_date + INTERVAL 1 DAY)
