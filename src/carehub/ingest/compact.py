@@ -50,13 +50,13 @@ def compact_current() -> Compacted | None:
                         and not claim_events_current(current))
         if current is None or not (tables or stale_events):
             return None
+        rewrite_events = "medical_claim" in tables or stale_events  # left to this job by the load, or out of date
         version = warehouse.new_version()
         lines: dict[str, int] = {}
         con = connect_duckdb()
         try:
             for entry in sorted(current.iterdir()):
-                events = "medical_claim" in tables or stale_events
-                if entry.name == warehouse.MANIFEST or (entry.name == EVENTS_FOLDER and events):
+                if entry.name == warehouse.MANIFEST or (entry.name == EVENTS_FOLDER and rewrite_events):
                     continue  # a new manifest; events written below from the rewritten claims
                 if entry.name in tables:
                     rows = warehouse.table_sql(con, current, entry.name)
@@ -65,7 +65,7 @@ def compact_current() -> Compacted | None:
                     shutil.copytree(entry, version / entry.name, copy_function=os.link)
                 else:
                     os.link(entry, version / entry.name)
-            if "medical_claim" in tables or stale_events:  # left to this job by the load, or out of date
+            if rewrite_events:
                 warehouse.write_claim_events(version)
             _audit(current.name, version.name, lines)
         except BaseException:
