@@ -2,8 +2,8 @@
 -- "CHILD_BIRTH_EQUITY": pregnant or postpartum and (meets another adult or child/youth population, or,
 -- from 2024-01-01, in a disparity group). Shared by both birth-equity populations, which split it by age.
 WITH pregnancy AS (
-    SELECT person_id, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-           string_agg(evidence, ';' ORDER BY evidence) AS evidence
+    SELECT person_id, nullif(array_to_string(list_sort(list(DISTINCT criterion)), ';'), '') AS criteria,
+           nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
     FROM def_pregnancy GROUP BY person_id
 ),
 other AS (
@@ -13,7 +13,7 @@ other AS (
     SELECT person_id, 'DISPARITY_GROUP', evidence FROM def_disparity_group WHERE $as_of >= DATE '2024-01-01'
 ),
 other_by_person AS (
-    SELECT person_id, string_agg(criterion, ';' ORDER BY criterion) AS criteria,
+    SELECT person_id, nullif(array_to_string(list_sort(list(criterion)), ';'), '') AS criteria,
            string_agg(CASE WHEN criterion = 'DISPARITY_GROUP' THEN evidence END, ';') AS evidence
     FROM other GROUP BY person_id
 )

@@ -5,7 +5,7 @@
 -- Computed only for people on the adult homeless list (pop_adult_homeless is its only reader), who are picked
 -- before the per-person work.
 WITH listed AS (SELECT person_id FROM def_homeless WHERE adult_list)
-SELECT person_id, string_agg(evidence, ';' ORDER BY evidence) AS evidence
+SELECT person_id, nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
 FROM (
     SELECT person_id, 'claim:' || last_claim_id AS evidence
     FROM def_condition WHERE value_set IN ('CHRONIC', 'MENTAL_ILLNESS', 'SUD')

@@ -2,7 +2,7 @@
 -- health"); spec/populations-of-focus.md "complex social factor", in the last 12 months: a housing status other
 -- than HOUSED; an SDOH diagnosis Z55-Z65; a release from incarceration; ACES_SCORE >= 4; LAW_ENFORCEMENT_CONTACT
 -- or MH_CRISIS_CONTACT.
-SELECT person_id, string_agg(DISTINCT evidence, ';' ORDER BY evidence) AS evidence
+SELECT person_id, nullif(array_to_string(list_sort(list(DISTINCT evidence)), ';'), '') AS evidence
 FROM (
     SELECT h.person_id, 'housing:' || h.status || ':' || CAST(h.start_date AS VARCHAR) AS evidence
     FROM stg_housing_status h

@@ -34,8 +34,8 @@ listed AS (
     SELECT person_id, 'CHILDREN_YOUTH', criterion, evidence FROM facts WHERE children_youth
 ),
 by_list AS (
-    SELECT person_id, list_kind, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-           string_agg(evidence, ';' ORDER BY evidence) AS evidence
+    SELECT person_id, list_kind, nullif(array_to_string(list_sort(list(DISTINCT criterion)), ';'), '') AS criteria,
+           nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
     FROM listed GROUP BY person_id, list_kind
 )
 SELECT f.person_id,

@@ -2,8 +2,8 @@
 -- populations-of-focus.md ADULT_SMH_SUD: program SMHS, DMC_ODS or DMC in the last 12 months, or an SMI or SUD
 -- principal diagnosis in the last 12 months.
 SELECT person_id,
-       string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-       string_agg(evidence, ';' ORDER BY evidence) AS evidence
+       nullif(array_to_string(list_sort(list(DISTINCT criterion)), ';'), '') AS criteria,
+       nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
 FROM (
     SELECT person_id, 'SMHS_DMC_PROGRAM_12M' AS criterion, evidence
     FROM def_program WHERE program IN ('SMHS', 'DMC_ODS', 'DMC') AND in_12m

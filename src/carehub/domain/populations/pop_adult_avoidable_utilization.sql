@@ -1,13 +1,13 @@
 -- Source: seed 004 VI.A.4.c; spec/populations-of-focus.md "ADULT_AVOIDABLE_UTILIZATION": adults 21+ with >= 5
 -- avoidable ED visits in the last 6 months, or >= 3 avoidable unplanned stays in the last 6 months.
 WITH ed AS (
-    SELECT person_id, count(*) AS n, string_agg('claim:' || claim_id, ';' ORDER BY claim_id) AS evidence
+    SELECT person_id, count(*) AS n, nullif(array_to_string(list_sort(list('claim:' || claim_id)), ';'), '') AS evidence
     FROM def_avoidable_ed_visit
     WHERE visit_date > $as_of - INTERVAL 6 MONTH AND visit_date <= $as_of
     GROUP BY person_id
 ),
 stay AS (
-    SELECT person_id, count(*) AS n, string_agg('claim:' || claim_id, ';' ORDER BY claim_id) AS evidence
+    SELECT person_id, count(*) AS n, nullif(array_to_string(list_sort(list('claim:' || claim_id)), ';'), '') AS evidence
     FROM def_avoidable_stay
     WHERE admission_date > $as_of - INTERVAL 6 MONTH AND admission_date <= $as_of
     GROUP BY person_id

@@ -2,8 +2,8 @@
 -- in the last 12 months (or expected release within 90 days) and any of: mental illness, SUD, chronic condition,
 -- I/DD, traumatic brain injury, HIV, pregnant or postpartum.
 WITH release AS (
-    SELECT person_id, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-           string_agg(evidence, ';' ORDER BY evidence) AS evidence
+    SELECT person_id, nullif(array_to_string(list_sort(list(DISTINCT criterion)), ';'), '') AS criteria,
+           nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
     FROM def_release WHERE facility_type IN ('PRISON', 'JAIL')
     GROUP BY person_id
 ),
@@ -17,8 +17,8 @@ condition AS (
     SELECT person_id, criterion, evidence FROM def_pregnancy
 ),
 condition_by_person AS (
-    SELECT person_id, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-           string_agg(evidence, ';' ORDER BY evidence) AS evidence
+    SELECT person_id, nullif(array_to_string(list_sort(list(DISTINCT criterion)), ';'), '') AS criteria,
+           nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
     FROM condition
     WHERE person_id IN (SELECT person_id FROM release)  -- only people who meet the release criterion matter
     GROUP BY person_id

@@ -42,8 +42,8 @@ acuity AS (
     SELECT person_id, 'PREGNANT_OR_POSTPARTUM', evidence FROM def_pregnancy
 ),
 acuity_by_person AS (
-    SELECT person_id, string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-           string_agg(evidence, ';' ORDER BY evidence) AS evidence
+    SELECT person_id, nullif(array_to_string(list_sort(list(DISTINCT criterion)), ';'), '') AS criteria,
+           nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
     FROM acuity
     WHERE person_id IN (SELECT person_id FROM def_smh_sud_criteria)  -- only people meeting SMHS/DMC criteria matter
     GROUP BY person_id

@@ -1,13 +1,13 @@
 -- Source: seed 004 VI.A.5.b; spec/populations-of-focus.md "CHILD_AVOIDABLE_UTILIZATION": under 21 with >= 3
 -- avoidable ED visits in the last 12 months, or >= 2 avoidable unplanned stays in the last 12 months.
 WITH ed AS (
-    SELECT person_id, count(*) AS n, string_agg('claim:' || claim_id, ';' ORDER BY claim_id) AS evidence
+    SELECT person_id, count(*) AS n, nullif(array_to_string(list_sort(list('claim:' || claim_id)), ';'), '') AS evidence
     FROM def_avoidable_ed_visit
     WHERE visit_date > $as_of - INTERVAL 12 MONTH AND visit_date <= $as_of
     GROUP BY person_id
 ),
 stay AS (
-    SELECT person_id, count(*) AS n, string_agg('claim:' || claim_id, ';' ORDER BY claim_id) AS evidence
+    SELECT person_id, count(*) AS n, nullif(array_to_string(list_sort(list('claim:' || claim_id)), ';'), '') AS evidence
     FROM def_avoidable_stay
     WHERE admission_date > $as_of - INTERVAL 12 MONTH AND admission_date <= $as_of
     GROUP BY person_id

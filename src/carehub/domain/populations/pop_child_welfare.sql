@@ -22,7 +22,7 @@ WITH facts AS (
     WHERE p.age < 18
 )
 SELECT person_id, 'CHILD_WELFARE' AS population,
-       string_agg(DISTINCT criterion, ';' ORDER BY criterion) AS criteria,
-       string_agg(evidence, ';' ORDER BY evidence) AS evidence
+       nullif(array_to_string(list_sort(list(DISTINCT criterion)), ';'), '') AS criteria,
+       nullif(array_to_string(list_sort(list(evidence)), ';'), '') AS evidence
 FROM facts
 GROUP BY person_id

@@ -35,7 +35,8 @@ factor_by_person AS (
 score AS (
     SELECT p.person_id,
            coalesce(sum(CAST(w.weight AS DOUBLE) * least(f.value, CAST(w.cap AS DOUBLE))), 0) AS score,
-           string_agg(f.factor || '=' || CAST(f.value AS VARCHAR), ';' ORDER BY f.factor) AS factors
+           -- sorted as whole 'factor=value' texts: the factor order, since no factor name begins another
+           nullif(array_to_string(list_sort(list(f.factor || '=' || CAST(f.value AS VARCHAR))), ';'), '') AS factors
     FROM person p
     LEFT JOIN factor_by_person f ON f.person_id = p.person_id
     LEFT JOIN vs_priority_weights w ON upper(trim(w.factor)) = f.factor
