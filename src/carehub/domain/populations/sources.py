@@ -397,6 +397,9 @@ CONDITION_FACT_COLUMNS = {"person_id": "VARCHAR", "value_set": "VARCHAR", "claim
                           "until_date": "DATE", "principal_date": "DATE", "principal_claim_id": "VARCHAR"}
 # The stored office-visit facts (part `primary_care_fact`), as for the condition facts.
 PRIMARY_CARE_FACT_COLUMNS = {"person_id": "VARCHAR", "visit_date": "DATE", "until_date": "DATE"}
+# Each fact view the rules read: its stored part and its columns (empty on a scan).
+_FACT_VIEWS = {"stg_condition_fact": ("condition_fact", CONDITION_FACT_COLUMNS),
+               "stg_primary_care_fact": ("primary_care_fact", PRIMARY_CARE_FACT_COLUMNS)}
 _DX_CLASS_SQL = Path(__file__).with_name("def_dx_class.sql")
 
 
@@ -536,8 +539,7 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
                                               f"FROM {EVENTS_PARTS['primary_care']} {window}", as_of, view=True)
         engine.create("stg_line_diagnosis", f"SELECT {_select_list(_DIAGNOSIS_COLUMNS, keyed)} "
                                             f"FROM {EVENTS_PARTS['line_diagnosis']} {window}", as_of, view=True)
-        for name, part, columns in (("stg_condition_fact", "condition_fact", CONDITION_FACT_COLUMNS),
-                                    ("stg_primary_care_fact", "primary_care_fact", PRIMARY_CARE_FACT_COLUMNS)):
+        for name, (part, columns) in _FACT_VIEWS.items():
             engine.create(name, f"SELECT {_select_list(columns, keyed)} FROM {EVENTS_PARTS[part]}", view=True)
         return
     engine.create("stg_event_claim", f"SELECT {events} FROM stg_claim_line WHERE 1 = 0", view=True)
@@ -546,7 +548,6 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
                                           "FROM stg_claim_line WHERE primary_care", view=True)
     engine.create("stg_line_diagnosis", f"SELECT {_select_list(_DIAGNOSIS_COLUMNS, keyed)} "
                                         f"FROM ({_diagnoses('stg_claim_line', present)}) d", view=True)
-    for name, columns in (("stg_condition_fact", CONDITION_FACT_COLUMNS),
-                          ("stg_primary_care_fact", PRIMARY_CARE_FACT_COLUMNS)):
+    for name, (_, columns) in _FACT_VIEWS.items():
         empty = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns.items())
         engine.create(name, f"SELECT {_select_list(columns, keyed)} FROM (SELECT {empty}) f WHERE 1 = 0", view=True)
