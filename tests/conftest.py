@@ -9,6 +9,32 @@ from pathlib import Path
 import pytest
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that use the operational database (the PostgreSQL pass of ./run test: the others, "
+             "rules on DuckDB, Spark, file formats, policy functions, never open it and ran in the SQLite pass)")
+
+
+_DATABASE_FIXTURES = ("db", "transactional_db", "django_db_setup", "live_server")
+
+
+def uses_database(item) -> bool:
+    """pytest-django refuses database access to a test without the `django_db` mark or a database fixture, so these
+    are exactly the tests whose outcome can depend on the database backend."""
+    fixtures = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or any(f in fixtures for f in _DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    others = [item for item in items if not uses_database(item)]
+    if others:
+        config.hook.pytest_deselected(items=others)
+        items[:] = [item for item in items if uses_database(item)]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
     data = tmp_path / "carehub-data"
