@@ -66,7 +66,28 @@ def _plan(root: Path) -> Plan:
     plan.person("H", "1980-01-01", member="MH2", start="2027-01-01")
     plan.person("I", "1980-01-01", member="MI2", county="Fresno", start="2026-02-01")
     plan.person("I", "1980-01-01", member="MI1", county="Sonoma", start="2026-02-01", end="2026-12-31")
+    # J: ED visits stored as facts (every ED claim whole and ED only). The 12-month edges of 2026-10-31; two claims
+    # on one day (one avoidable, one SMI); a visit the day before an elective admission (so no ED visit, and the
+    # stay is unplanned through the ED); a visit before the window whose claim (and stay) end inside it
+    plan.person("J", "1980-01-01")
+    plan.housing("J", "UNSHELTERED", "2025-06-01")
+    ed_claims = {"2025-10-31": plan.ed("J", "2025-10-31", dx="Z99.9"), "2025-11-01": plan.ed("J", "2025-11-01")}
+    ed_claims["2026-05-10"] = plan.ed("J", "2026-05-10", dx="F20.9")
+    ed_claims["2026-05-10 second"] = plan.ed("J", "2026-05-10")
+    plan.ed("J", "2026-07-01", dx="Z99.9")
+    plan.stay("J", "2026-07-02", "2026-07-05", admit_type="3")
+    plan.claim("J", "2025-10-15", dx=("Z99.9",), pos="23", hcpcs="99283", end="2025-11-15")
+    plan.stay("J", "2025-10-16", "2025-11-20", admit_type="3")
+    ED_CLAIMS.update(ed_claims)
+    # K: an ED line on an inpatient claim (def_claim keeps it), so K's visits are grouped at run time
+    plan.person("K", "1980-01-01")
+    plan.claim("K", "2026-06-01", kind="institutional", dx=("J06.9",), rev="0450", bill="0111", admit_type="3",
+               admission="2026-06-01", discharge="2026-06-03", end="2026-06-03")
+    plan.ed("K", "2026-06-10")
     return plan
+
+
+ED_CLAIMS: dict[str, str] = {}  # J's ED claims by date, as _plan wrote them
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +148,42 @@ def test_every_rule_table_is_the_scans(folders: tuple[Path, Path], as_of: str) -
     from_events, events_con = _tables(stored, as_of)
     assert scan_con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchone() == ("scan",)
     assert events_con.execute(f"SELECT source FROM {CLAIM_SOURCE}").fetchone() == ("events",)
-    differing = [name for name in scanned if scanned[name] != from_events[name]]
-    assert differing == []
     assert scanned["def_condition"]  # the plan has diagnoses in every window tried
+    # def_claim from the events lacks exactly the ED claims of the people whose ED visits are stored (J here)
+    stored = {person for (person,) in events_con.execute("SELECT person_id FROM def_person WHERE person_ref = 'J'"
+                                                         ).fetchall()}
+    left_out = [row for row in scanned["def_claim"] if row[9] and row[0] in stored]
+    assert from_events["def_claim"] == [row for row in scanned["def_claim"] if row not in left_out]
+    assert [name for name in scanned if scanned[name] != from_events[name]] == (["def_claim"] if left_out else [])
+    assert left_out  # J has ED claims in every window tried
+
+
+def test_ed_visits_stored_whole_and_grouped_at_run_time(folders: tuple[Path, Path]) -> None:
+    """On 2026-10-31, read both ways: J's visits (stored) and K's (grouped at run time), and the stays admitted
+    through the ED."""
+    for folder in folders:
+        con, _ = identify_folder(folder, date(2026, 10, 31))
+        visits = con.execute("SELECT p.person_ref, CAST(visit_date AS VARCHAR), claim_id, avoidable, "
+                             "avoidable_claim_id, smi_sud, smi_sud_claim_id FROM def_ed_visit "
+                             "JOIN def_person p USING (person_id) "
+                             "WHERE p.person_ref IN ('J', 'K') ORDER BY ALL").fetchall()
+        # 2025-10-31 is outside (D - 12 months, D]; 2026-07-01 is followed by an admission; K's inpatient claim
+        # with an ED line is its own admission
+        assert visits == [
+            ("J", "2025-11-01", ED_CLAIMS["2025-11-01"], True, ED_CLAIMS["2025-11-01"], False, None),
+            ("J", "2026-05-10", ED_CLAIMS["2026-05-10"], True, ED_CLAIMS["2026-05-10 second"], True,
+             ED_CLAIMS["2026-05-10"]),
+            ("K", "2026-06-10", visits[-1][2], True, visits[-1][2], False, None),
+        ], folder.name
+        stays = con.execute("SELECT p.person_ref, CAST(admission_date AS VARCHAR) FROM def_unplanned_stay "
+                            "JOIN def_person p USING (person_id) WHERE p.person_ref IN ('J', 'K') ORDER BY ALL"
+                            ).fetchall()
+        # both of J's elective stays came through the ED the day before; K's through its own ED line
+        assert stays == [("J", "2025-10-16"), ("J", "2026-07-02"), ("K", "2026-06-01")], folder.name
+        stored_people = con.execute("SELECT DISTINCT p.person_ref FROM stg_ed_visit_fact "
+                                    "JOIN def_person p USING (person_id)").fetchall()
+        assert stored_people == ([("J",)] if folder.name == "warehouse" else []), folder.name
+        con.close()
 
 
 def test_condition_and_claim_answers(folders: tuple[Path, Path]) -> None:

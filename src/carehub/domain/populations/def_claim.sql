@@ -7,7 +7,8 @@
 -- An ED line: institutional with an ED revenue code, or professional with ED place of service or HCPCS (written
 -- once per source below). A warehouse stores the claims whose lines share start date, window date and claim type
 -- already aggregated the same way, one row each (stg_event_claim; sources._CLAIM_COLLAPSE, to keep in step with
--- the aggregates below); only the lines of the others are grouped here.
+-- the aggregates below); only the lines of the others are grouped here. It leaves out the ED-only claims of people
+-- whose ED visits it stores already grouped (stg_ed_visit_fact, read by def_ed_visit and def_unplanned_stay).
 SELECT person_id, claim_id, claim_type, claim_start_date AS start_date, claim_end_date AS end_date,
        admission_date, discharge_date, bill_type, admit_type,
        (claim_type = 'institutional' AND ed_revenue)

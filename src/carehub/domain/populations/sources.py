@@ -17,11 +17,13 @@ A warehouse version also stores claim events for every date in `_claim_events/` 
 the load or the compaction job), with a key of the SQL and the code and diagnosis value sets that made them.
 When the key matches this run's, the views read the stored files and the claim lines are not scanned at all;
 otherwise (a plan folder, or a plan's own value sets) they come from the scan. The stored form goes further
-(`_stored_parts`): whole event claims one row each (`stg_event_claim`), per person and value set each
+(`_stored_parts`): whole event claims one row each (`stg_event_claim`), most people's ED visits already grouped
+(`stg_ed_visit_fact`; their ED claims are then not in def_claim), per person and value set each
 condition claim with the next claim's date (`stg_condition_fact`), per person each office-visit date with the
 next one (`stg_primary_care_fact`) and the eligibility spans marked when they overlap no other
-(`stg_person_span`), so def_claim, def_condition, def_primary_care and def_person group or rank only what does
-not fit that form; on a scan the claim and fact views are empty. Both give the same rule tables (tested).
+(`stg_person_span`), so def_claim, def_ed_visit, def_condition, def_primary_care and def_person group or rank
+only what does not fit that form; on a scan the claim and fact views are empty. Both give the same rule tables,
+def_claim but for the ED claims stored as visits (tested).
 
 People are joined on `hash(person_id)` where that is safe (see PERSON_HASH); `person_id` in every `stg_*` table
 is then that key, and def_person keeps the text id as `person_ref`.
@@ -72,8 +74,9 @@ _TYPES = {DATE: "DATE", BOOL: "BOOLEAN", INT: "INTEGER"}
 
 # A warehouse version may carry the claim-events table (see `write_claim_events`) in this folder.
 EVENTS_FOLDER = "_claim_events"
-EVENTS_PARTS = {part: f"events_{part}" for part in ("event_claim", "event_line", "primary_care", "primary_care_fact",
-                                                   "line_diagnosis", "condition_fact", "person_span")}
+EVENTS_PARTS = {part: f"events_{part}" for part in ("event_claim", "event_line", "ed_visit_fact", "primary_care",
+                                                   "primary_care_fact", "line_diagnosis", "condition_fact",
+                                                   "person_span")}
 EVENTS_DX_CODE, EVENTS_KEY = "events_dx_code", "events_key"
 # Person keys: on DuckDB the rules join people on hash(person_id), a UBIGINT (joins on it cost about a third less
 # than on the text ids at 1M members), wherever no two person ids of the inputs share a hash; the text id stays in
@@ -397,9 +400,19 @@ CONDITION_FACT_COLUMNS = {"person_id": "VARCHAR", "value_set": "VARCHAR", "claim
                           "until_date": "DATE", "principal_date": "DATE", "principal_claim_id": "VARCHAR"}
 # The stored office-visit facts (part `primary_care_fact`), as for the condition facts.
 PRIMARY_CARE_FACT_COLUMNS = {"person_id": "VARCHAR", "visit_date": "DATE", "until_date": "DATE"}
-# Each fact view the rules read: its stored part and its columns (empty on a scan).
-_FACT_VIEWS = {"stg_condition_fact": ("condition_fact", CONDITION_FACT_COLUMNS),
-               "stg_primary_care_fact": ("primary_care_fact", PRIMARY_CARE_FACT_COLUMNS)}
+# The stored ED visits (part `ed_visit_fact`), as for the condition facts: def_ed_visit's columns and the latest
+# window date of the visit's claims.
+ED_VISIT_FACT_COLUMNS = {"person_id": "VARCHAR", "visit_date": "DATE", "claim_id": "VARCHAR", "avoidable": "BOOLEAN",
+                         "avoidable_claim_id": "VARCHAR", "smi_sud": "BOOLEAN", "smi_sud_claim_id": "VARCHAR",
+                         "window_date": "DATE"}
+# Each fact view the rules read: its stored part, its columns and the rows a run can use (empty on a scan).
+_FACT_VIEWS = {"stg_condition_fact": ("condition_fact", CONDITION_FACT_COLUMNS, ""),
+               "stg_primary_care_fact": ("primary_care_fact", PRIMARY_CARE_FACT_COLUMNS, ""),
+               # the visits whose claims def_claim would hold on D (same window test as the claims)
+               "stg_ed_visit_fact": ("ed_visit_fact", ED_VISIT_FACT_COLUMNS,
+                                     "WHERE visit_date <= $as_of AND window_date > $as_of - INTERVAL 12 MONTH")}
+# An ED claim, from a claim's type and OR-ed line flags (def_claim.sql writes the same test).
+_IS_ED = "((claim_type = 'institutional' AND ed_revenue) OR (claim_type = 'professional' AND (ed_pos OR ed_hcpcs)))"
 _DX_CLASS_SQL = Path(__file__).with_name("def_dx_class.sql")
 
 
@@ -431,6 +444,14 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
     - `event_claim`: one row per claim whose event lines share their start date, window date and claim type (so
       a look-back window takes all of them or none), aggregated as def_claim does; `event_line`: the lines of
       the other claims, which def_claim groups at run time.
+    - `ed_visit_fact`: per person and date, the ED visit def_ed_visit makes of that date's ED claims (before its
+      test for an admission, which needs def_stay), with the latest window date of those claims; only for people
+      whose every ED claim is stored whole, dated on or before its window date, and no stay, crisis or delivery
+      claim (`events_ed_odd_person` are the others). Their ED claims are left out of `event_claim`: for a visit
+      dated in (D - 12 months, D] every claim of it is in def_claim's window, so the stored visit is the one
+      def_ed_visit would group (it keeps only visits so dated; def_unplanned_stay also reads older visits whose
+      claims reach into the window, as it reads def_claim's). The grouping must stay in step with def_ed_visit.sql
+      (the every-rule-table test compares the two paths).
     - `primary_care_fact`: per person, each office-visit date with the next one (`until_date`, 9999-12-31 for
       the last), so the latest visit on or before D is the one row with visit_date <= D < until_date and
       def_primary_care needs no grouping; only for people whose every office-visit line starts on or before its
@@ -456,6 +477,17 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
         "events_primary_care_odd": f"""
             SELECT DISTINCT person_id FROM {source}
             WHERE primary_care AND person_id IS NOT NULL AND NOT coalesce(window_date >= claim_start_date, false)""",
+        # people whose ED visits are not stored whole (def_ed_visit groups their claims at run time): an ED line
+        # on a claim not stored whole, or an ED claim that is also a stay, crisis or delivery claim (def_claim
+        # keeps those) or whose window date is not on or after its start date
+        "events_ed_odd_person": f"""
+            SELECT person_id FROM {source} s
+            WHERE (ed_revenue OR ed_pos OR ed_hcpcs) AND person_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM events_claim c WHERE c.person_id = s.person_id AND c.claim_id = s.claim_id)
+            UNION
+            SELECT person_id FROM events_claim
+            WHERE {_IS_ED} AND (crisis OR delivery_procedure OR stay_bill
+                                OR NOT coalesce(window_date >= claim_start_date, false))""",
         "events_grouped_person": """
             SELECT DISTINCT person_id FROM events_diagnosis GROUP BY person_id, claim_id
             HAVING claim_id IS NULL OR count(DISTINCT claim_start_date) <> 1 OR count(claim_start_date) <> count(*)
@@ -478,8 +510,26 @@ def _stored_parts(source: str, present: list[str]) -> StoredEvents:
         WINDOW w AS (PARTITION BY person_id, value_set ORDER BY dx_date, claim_id
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"""
     columns = ", ".join(_EVENT_COLUMNS)
+    # the ED claims stored as visits (and so left out of event_claim): every ED claim of the other people
+    fact_ed = (f"coalesce({_IS_ED}, false) "
+               "AND NOT EXISTS (SELECT 1 FROM events_ed_odd_person o WHERE o.person_id = c.person_id)")
+    ed_visits = f"""
+        WITH ed AS (
+            SELECT person_id, claim_start_date, claim_id, window_date,
+                   coalesce(dx_1 IN (SELECT raw_code FROM events_dx_class WHERE value_set = 'AVOIDABLE_ED'), false)
+                     AS avoidable,
+                   coalesce(dx_1 IN (SELECT raw_code FROM events_dx_class WHERE value_set IN ('SMI', 'SUD')), false)
+                     AS smi_sud
+            FROM events_claim c WHERE {fact_ed}
+        )
+        SELECT person_id, claim_start_date AS visit_date, min(claim_id) AS claim_id,
+               bool_or(avoidable) AS avoidable, min(CASE WHEN avoidable THEN claim_id END) AS avoidable_claim_id,
+               bool_or(smi_sud) AS smi_sud, min(CASE WHEN smi_sud THEN claim_id END) AS smi_sud_claim_id,
+               max(window_date) AS window_date
+        FROM ed GROUP BY person_id, claim_start_date"""
     parts = {
-        "event_claim": (f"SELECT {columns}, window_date FROM events_claim", "window_date"),
+        "event_claim": (f"SELECT {columns}, window_date FROM events_claim c WHERE NOT ({fact_ed})", "window_date"),
+        "ed_visit_fact": (ed_visits, "window_date, visit_date"),
         "event_line": (f"SELECT {columns}, window_date FROM {source} s {flags} AND NOT EXISTS "
                        "(SELECT 1 FROM events_claim c WHERE c.person_id = s.person_id AND c.claim_id = s.claim_id)",
                        "window_date"),
@@ -539,8 +589,9 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
                                               f"FROM {EVENTS_PARTS['primary_care']} {window}", as_of, view=True)
         engine.create("stg_line_diagnosis", f"SELECT {_select_list(_DIAGNOSIS_COLUMNS, keyed)} "
                                             f"FROM {EVENTS_PARTS['line_diagnosis']} {window}", as_of, view=True)
-        for name, (part, columns) in _FACT_VIEWS.items():
-            engine.create(name, f"SELECT {_select_list(columns, keyed)} FROM {EVENTS_PARTS[part]}", view=True)
+        for name, (part, columns, rows) in _FACT_VIEWS.items():
+            engine.create(name, f"SELECT {_select_list(columns, keyed)} FROM {EVENTS_PARTS[part]} {rows}", as_of,
+                          view=True)
         return
     engine.create("stg_event_claim", f"SELECT {events} FROM stg_claim_line WHERE 1 = 0", view=True)
     engine.create("stg_event_line", f"SELECT {events} FROM stg_claim_line WHERE {_EVENT_FLAGS}", view=True)
@@ -548,6 +599,6 @@ def _create_claim_lines(engine: Engine, as_of: date, present: list[str], stored:
                                           "FROM stg_claim_line WHERE primary_care", view=True)
     engine.create("stg_line_diagnosis", f"SELECT {_select_list(_DIAGNOSIS_COLUMNS, keyed)} "
                                         f"FROM ({_diagnoses('stg_claim_line', present)}) d", view=True)
-    for name, (_, columns) in _FACT_VIEWS.items():
+    for name, (_, columns, _) in _FACT_VIEWS.items():
         empty = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns.items())
         engine.create(name, f"SELECT {_select_list(columns, keyed)} FROM (SELECT {empty}) f WHERE 1 = 0", view=True)
