@@ -310,14 +310,19 @@ def apply_targets(prepared: list[Prepared], progress: Callable[[str], None] = la
             table, key = _q(target.model._meta.db_table), _q(target.unique)
             gone = f"{target.scope} AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.{key} = t.{key})"
             if target.model in (Member, ProviderOrganization):
+                # The rows gone from the extract are found first, on their own (a hash anti-join), and only they
+                # are tested for references. In one WHERE, PostgreSQL multiplied the selectivities of the ~16
+                # reference tests down to a handful of rows and planned a nested loop against the 1M-row stage:
+                # a reload of the 1M plan with no change ran for over 18 minutes; this way ~2 s.
+                gone_rows = (f"WITH gone AS MATERIALIZED (SELECT t.* FROM {table} t WHERE {gone}) "
+                             "SELECT t.id FROM gone t")
                 if target.model is ProviderOrganization:
                     cur.execute(f"DELETE FROM {_q(ProviderSite._meta.db_table)} WHERE provider_id IN "
-                                f"(SELECT t.id FROM {table} t WHERE {gone} "
-                                f"AND NOT ({_referenced_elsewhere(target.model, 't', loaded)}))")
+                                f"({gone_rows} WHERE NOT ({_referenced_elsewhere(target.model, 't', loaded)}))")
                 cur.execute(f"SELECT count(*) FROM {table} t WHERE {gone}")
                 total_gone = cur.fetchone()[0]
-                gone += f" AND NOT ({_referenced_elsewhere(target.model, 't', loaded - {ProviderSite})})"
-                cur.execute(f"DELETE FROM {table} WHERE id IN (SELECT t.id FROM {table} t WHERE {gone})")
+                unreferenced = f"NOT ({_referenced_elsewhere(target.model, 't', loaded - {ProviderSite})})"
+                cur.execute(f"DELETE FROM {table} WHERE id IN ({gone_rows} WHERE {unreferenced})")
                 counts[target.label].deleted = cur.rowcount
                 counts[target.label].kept = total_gone - cur.rowcount
             else:
