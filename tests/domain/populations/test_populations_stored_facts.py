@@ -78,16 +78,16 @@ def _plan(root: Path) -> Plan:
     plan.stay("J", "2026-07-02", "2026-07-05", admit_type="3")
     plan.claim("J", "2025-10-15", dx=("Z99.9",), pos="23", hcpcs="99283", end="2025-11-15")
     plan.stay("J", "2025-10-16", "2025-11-20", admit_type="3")
-    ED_CLAIMS.update(ed_claims)
     # K: an ED line on an inpatient claim (def_claim keeps it), so K's visits are grouped at run time
     plan.person("K", "1980-01-01")
     plan.claim("K", "2026-06-01", kind="institutional", dx=("J06.9",), rev="0450", bill="0111", admit_type="3",
                admission="2026-06-01", discharge="2026-06-03", end="2026-06-03")
-    plan.ed("K", "2026-06-10")
+    ed_claims["K 2026-06-10"] = plan.ed("K", "2026-06-10")
+    ED_CLAIMS.update(ed_claims)
     return plan
 
 
-ED_CLAIMS: dict[str, str] = {}  # J's ED claims by date, as _plan wrote them
+ED_CLAIMS: dict[str, str] = {}  # J's (and K's) ED claim ids by date, as _plan wrote them
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +174,7 @@ def test_ed_visits_stored_whole_and_grouped_at_run_time(folders: tuple[Path, Pat
             ("J", "2025-11-01", ED_CLAIMS["2025-11-01"], True, ED_CLAIMS["2025-11-01"], False, None),
             ("J", "2026-05-10", ED_CLAIMS["2026-05-10"], True, ED_CLAIMS["2026-05-10 second"], True,
              ED_CLAIMS["2026-05-10"]),
-            ("K", "2026-06-10", visits[-1][2], True, visits[-1][2], False, None),
+            ("K", "2026-06-10", ED_CLAIMS["K 2026-06-10"], True, ED_CLAIMS["K 2026-06-10"], False, None),
         ], folder.name
         stays = con.execute("SELECT p.person_ref, CAST(admission_date AS VARCHAR) FROM def_unplanned_stay "
                             "JOIN def_person p USING (person_id) WHERE p.person_ref IN ('J', 'K') ORDER BY ALL"
