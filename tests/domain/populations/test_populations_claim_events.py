@@ -69,12 +69,12 @@ def test_parquet_inputs_are_read_in_place_by_both_entry_points(plans: tuple[Path
     """identify_folder (the library and the benchmark) and `carehub identify` stage Parquet eligibility as a view
     over the files, not a copy (1.3M rows at 1M members, read by def_person on a scan), and write the same CSV."""
     con, _ = identify_folder(plans[0], AS_OF)
-    staged = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}
+    staged = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
     write_csv(con, tmp_path / "library.csv")
     con.close()
     assert "stg_eligibility" in staged
     seen: list[set[str]] = []
     identify_to_csv(as_of=AS_OF, folder=plans[0], out=tmp_path / "command.csv", with_connection=lambda c: seen.append(
-        {name for (name,) in c.execute("SELECT view_name FROM duckdb_views() WHERE temporary").fetchall()}))
+        {name for (name,) in c.execute("SELECT view_name FROM duckdb_views()").fetchall()}))
     assert "stg_eligibility" in seen[0]
     assert (tmp_path / "command.csv").read_bytes() == (tmp_path / "library.csv").read_bytes()

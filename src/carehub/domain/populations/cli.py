@@ -13,7 +13,14 @@ import duckdb
 from rich.table import Table
 
 from carehub.domain.populations.engine import DuckDBEngine, Engine, SparkEngine, spark_session
-from carehub.domain.populations.runner import OUTPUT_COLUMNS, OUTPUT_ORDER, OUTPUT_TABLE, identify_on, write_csv
+from carehub.domain.populations.runner import (
+    OUTPUT_COLUMNS,
+    OUTPUT_ORDER,
+    OUTPUT_TABLE,
+    RULE_WORKERS,
+    identify_on,
+    write_csv,
+)
 from carehub.domain.populations.sources import open_folder
 
 ENGINES = ("duckdb", "spark")
@@ -71,7 +78,7 @@ def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | 
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        runner = DuckDBEngine(con)
+        runner = DuckDBEngine(con, RULE_WORKERS)
         open_folder(runner, folder)
         identify_on(runner, as_of, value_sets)
         counts = write_csv(con, Path(out))

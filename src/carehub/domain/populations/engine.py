@@ -2,8 +2,10 @@
 
 The rules and the staging are written once, in DuckDB's dialect, with portable constructs. An engine only knows
 how to register input files as tables, materialise a SELECT under a name (binding the as-of date), describe a
-table's columns and fetch rows. On Spark the as-of date becomes a DATE literal and each SELECT is transpiled
-(read="duckdb", write="spark"); every named result is written to Parquet in a work folder and read back.
+table's columns and fetch rows. On DuckDB, rules that do not read each other may run at the same time on cursors
+of one in-memory database (`DuckDBEngine.workers`). On Spark the as-of date becomes a DATE literal and each SELECT
+is transpiled (read="duckdb", write="spark"); every named result is written to Parquet in a work folder and read
+back.
 """
 
 from __future__ import annotations
@@ -46,15 +48,37 @@ class Engine(Protocol):
     def rows(self, select: str) -> list[tuple[Any, ...]]:
         """Run a SELECT (DuckDB dialect) and return its rows."""
 
+    @property
+    def workers(self) -> int:
+        """How many rules may run at the same time (each on its own `cursor()`)."""
+
+    def cursor(self) -> Engine:
+        """An engine that sees this one's tables, for one more rule at a time (only called when workers > 1)."""
+
+    def close(self) -> None:
+        """Let go of an engine made by `cursor()`."""
+
+
+def in_memory(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the connection's default database lives in memory (it dies with the process)."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return row is not None and not row[0]
+
 
 class DuckDBEngine:
-    """Identification on a DuckDB connection (temporary tables and views)."""
+    """Identification on a DuckDB connection: temporary tables and views, or, with `workers` > 1 on an in-memory
+    database, tables and views of that database, so that cursors of the connection (one per rule running) see
+    them. Most rule tables hold fewer rows than one DuckDB row group (122,880), which one thread scans, so two
+    independent rules at a time keep both cores busy (bench/README.md, "Rules two at a time")."""
 
     name = "duckdb"
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, workers: int = 1, *, _shared: bool | None = None) -> None:
         self.con = con
         self.formats: dict[str, str] = {}
+        # temporary objects are private to one cursor: shared ones only where they still die with the process
+        self._shared = _shared if _shared is not None else workers > 1 and in_memory(con)
+        self._workers = workers if self._shared else 1
         # The rule tables are temporary and die with the connection: compressing them at periodic checkpoints
         # (every 16 MB written, DuckDB's default) cost ~3.5 of ~15.5 CPU-seconds on the 1M-member plan.
         con.execute("SET checkpoint_threshold = '64GB'")
@@ -67,15 +91,16 @@ class DuckDBEngine:
         listing = "[" + ", ".join(literal(str(f)) for f in files) + "]"
         source = (f"read_csv({listing}, header = true, all_varchar = true, union_by_name = true)" if fmt == "csv"
                   else f"read_parquet({listing}, union_by_name = true)")
-        self.con.execute(f"CREATE OR REPLACE VIEW {quote(name)} AS SELECT * FROM {source}")
+        kind = "VIEW" if self._shared else "TEMP VIEW"
+        self.con.execute(f"CREATE OR REPLACE {kind} {quote(name)} AS SELECT * FROM {source}")
 
     def create(self, name: str, select: str, as_of: date | None = None, *, view: bool = False) -> None:
         params = {"as_of": as_of} if AS_OF in select else None
         if view and params:
             # a view cannot keep a bound parameter: the date is a literal there
             select, params = select.replace(AS_OF, f"DATE '{as_of.isoformat()}'"), None  # type: ignore[union-attr]
-        kind = "VIEW" if view else "TABLE"
-        self.con.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS\n{select}", params)
+        kind = ("" if self._shared else "TEMP ") + ("VIEW" if view else "TABLE")
+        self.con.execute(f"CREATE OR REPLACE {kind} {name} AS\n{select}", params)
 
     def columns(self, name: str) -> dict[str, str] | None:
         try:
@@ -85,6 +110,19 @@ class DuckDBEngine:
 
     def rows(self, select: str) -> list[tuple[Any, ...]]:
         return self.con.execute(select).fetchall()
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def cursor(self) -> DuckDBEngine:
+        other = DuckDBEngine(self.con.cursor(), _shared=self._shared)
+        other.con.execute("SET enable_progress_bar = false")
+        other.formats = self.formats
+        return other
+
+    def close(self) -> None:
+        self.con.close()
 
 
 _SPARK_TYPES = {"StringType": "VARCHAR", "DateType": "DATE", "IntegerType": "INTEGER", "LongType": "BIGINT",
@@ -153,3 +191,13 @@ class SparkEngine:
 
     def rows(self, select: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.spark.sql(to_spark(select)).collect()]
+
+    @property
+    def workers(self) -> int:
+        return 1  # each rule is already a parallel Spark job
+
+    def cursor(self) -> SparkEngine:
+        return self
+
+    def close(self) -> None:
+        pass  # the session belongs to the caller

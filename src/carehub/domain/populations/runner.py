@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -129,11 +131,58 @@ def _engine(con: Engine | duckdb.DuckDBPyConnection) -> Engine:
     return DuckDBEngine(con) if isinstance(con, duckdb.DuckDBPyConnection) else con
 
 
+# Rules run two at a time where the engine allows it (DuckDBEngine on an in-memory database): measured on the 1M
+# plan, 3 or 4 at a time on 2 cores gained nothing more (bench/README.md, "Rules two at a time").
+RULE_WORKERS = 2
+
+
 def run_rules(engine: Engine | duckdb.DuckDBPyConnection, as_of: date, rules: Iterable[Rule]) -> None:
-    """Materialise each rule as a temporary table, binding the as-of date."""
+    """Materialise each rule as a table, binding the as-of date: in the given order, or, when the engine has
+    workers, each as soon as the rules it reads exist (in the given order among those ready)."""
     engine = _engine(engine)
-    for rule in rules:
-        engine.create(rule.name, rule.sql, as_of)
+    rules = list(rules)
+    if engine.workers <= 1:
+        for rule in rules:
+            engine.create(rule.name, rule.sql, as_of)
+        return
+    _run_at_once(engine, as_of, rules)
+
+
+def _run_at_once(engine: Engine, as_of: date, rules: list[Rule]) -> None:
+    """Run up to `engine.workers` rules at a time, each thread on its own cursor. The first failure stops new
+    starts and is raised once the running rules have finished."""
+    local = threading.local()
+    cursors: list[Engine] = []
+
+    def run(rule: Rule) -> None:
+        worker = getattr(local, "engine", None)
+        if worker is None:
+            worker = local.engine = engine.cursor()
+            cursors.append(worker)
+        worker.create(rule.name, rule.sql, as_of)
+
+    known = {rule.name for rule in rules}
+    done: set[str] = set()
+    running: dict[Future[None], str] = {}
+    pending = list(rules)
+    pool = ThreadPoolExecutor(engine.workers, thread_name_prefix="carehub-rule")
+    try:
+        while pending or running:
+            # a rule waits only for the rules of this run it reads (one of another name already exists)
+            for rule in [r for r in pending if (r.requires & known) <= done]:
+                pending.remove(rule)
+                running[pool.submit(run, rule)] = rule.name
+            if not running:
+                raise ValueError("rules wait for each other in a cycle: " + ", ".join(r.name for r in pending))
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                future.result()  # a failed rule raises here
+                done.add(name)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for worker in cursors:
+            worker.close()
 
 
 def identify_on(engine: Engine, as_of: date, value_sets: Path | None = None,
@@ -174,7 +223,7 @@ def identify_folder(folder: Path, as_of: date, value_sets: Path | None = None,
     since the relation lives on it."""
     con = con or duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    engine = DuckDBEngine(con)
+    engine = DuckDBEngine(con, RULE_WORKERS)
     open_folder(engine, Path(folder))
     # the same engine: it knows which tables came as Parquet (staged as views, not copied)
     return con, _identify_on(engine, as_of, value_sets, versions)
