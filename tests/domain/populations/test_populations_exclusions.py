@@ -104,6 +104,42 @@ def test_death_on_or_before_d_and_no_eligibility_at_d(plan: Plan):
     assert {r["person_id"] for r in rows} == {"dies_later"}
 
 
+# One route into a population per table the shared rules read (housing, diagnoses, assessments, programs,
+# incarceration, ED visits), each with the person's birth date.
+ROUTES = {
+    "ADULT_HOMELESS": ("1975-01-01", lambda p, pid: (p.housing(pid, "UNSHELTERED", "2024-06-01"),
+                                                     p.claim(pid, "2024-02-01", dx=("E11.9",), hcpcs="99213"))),
+    "ADULT_SMH_SUD": ("1970-01-01", lambda p, pid: (p.ed(pid, "2024-01-10", dx="F20.9"),
+                                                    p.ed(pid, "2024-05-10", dx="F20.9"),
+                                                    p.housing(pid, "DOUBLED_UP", "2023-12-01", "2024-02-01"))),
+    "CHILD_SMH_SUD": ("2010-01-01", lambda p, pid: p.program(pid, "DMC_ODS", "2024-02-01")),
+    "ADULT_REENTRY": ("1990-01-01", lambda p, pid: (p.incarceration(pid, "JAIL", "2024-05-01"),
+                                                    p.claim(pid, "2024-06-01", dx=("F11.20",)))),
+    "ADULT_LTC_RISK": ("1950-01-01", lambda p, pid: (
+        p.assessment(pid, "SNF_LEVEL_OF_CARE", "true", "2024-03-01"),
+        p.assessment(pid, "CAN_RESIDE_IN_COMMUNITY", "true", "2024-03-01"),
+        p.assessment(pid, "ACES_SCORE", "5", "2024-03-01"))),
+    "CHILD_WELFARE": ("2010-01-01", lambda p, pid: (p.program(pid, "FOSTER_CARE", "2020-01-01"),
+                                                    p.program(pid, "WPC", "2024-01-01"))),
+}
+
+
+@pytest.mark.parametrize("population", sorted(ROUTES))
+def test_people_not_considered_on_d_meet_no_population_by_any_route(plan: Plan, population: str):
+    """The shared rules (diagnoses, programs, housing, releases, assessments) keep everyone's facts; each
+    population starts from the people considered on D, so a member who died on or before D or whose eligibility
+    does not cover D is never reported, excluded, continued or ranked."""
+    birth, route = ROUTES[population]
+    for pid, span in {"here": {}, "died": {"death": "2024-08-31"}, "ended": {"end": "2024-08-30"},
+                      "future": {"start": "2024-09-01"}}.items():
+        plan.person(pid, birth, **span)
+        route(plan, pid)
+        plan.program(pid, "HOSPICE", "2024-07-01")  # an exclusion, for the people it would apply to
+    rows = plan.identify(D)
+    assert met(rows, "here")[population]["exclusion_reason"] == "HOSPICE_OR_PALLIATIVE"
+    assert {r["person_id"] for r in rows} == {"here"}
+
+
 def test_output_columns_priority_and_ordering(plan: Plan):
     avoidable_utilizer(plan, "calm")
     avoidable_utilizer(plan, "discharged")

@@ -1,6 +1,9 @@
 -- Source: spec/input-layout.md "assessment"; spec/populations-of-focus.md (assessment-based criteria and
 -- exclusions, "in the last 12 months"). Per person and kind, the latest finding in (D - 12 months, D]: a newer
 -- finding supersedes an older one. `positive` is true for `true` or, for ACES_SCORE, a score of 4 or more.
+-- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
+-- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
+-- rule wait for def_person).
 SELECT a.person_id, a.kind,
        max(a.assessed_on) AS assessed_on,
        arg_max(a.value, CAST(a.assessed_on AS VARCHAR) || coalesce(a.value, '')) AS value,
@@ -10,5 +13,4 @@ SELECT a.person_id, a.kind,
        'assessment:' || a.kind || ':' || CAST(max(a.assessed_on) AS VARCHAR) AS evidence
 FROM stg_assessment a
 WHERE a.assessed_on > $as_of - INTERVAL 12 MONTH AND a.assessed_on <= $as_of
-  AND a.person_id IN (SELECT person_id FROM def_person)
 GROUP BY a.person_id, a.kind

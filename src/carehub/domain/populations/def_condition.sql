@@ -1,5 +1,5 @@
 -- Source: spec/populations-of-focus.md "Shared definitions" (a diagnosis "in the last 12 months").
--- Every diagnosis in a value set on a claim of a considered person in (D - 12 months, D] (one row per claim and
+-- Every diagnosis in a value set on a claim in (D - 12 months, D] (one row per claim and
 -- value set, `principal` when it is diagnosis_code_1, dated by the claim's start date), then per person and value
 -- set: the latest diagnosis, any position and principal only, with the claim that proves it (latest date; ties
 -- by the greatest claim id, so evidence is stable). Shorter windows (6 months homeless, 9 months pregnancy) read
@@ -8,6 +8,9 @@
 -- the people with a claim whose lines carry several start dates), and stored facts for everyone else: per person,
 -- value set and claim in (date, claim id) order, the next claim's date (`until_date`) and the latest principal
 -- claim so far, so the latest claim in the window is the one row dated in it whose next claim is after D.
+-- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
+-- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
+-- rule wait for def_person).
 WITH diagnosis AS (
     SELECT d.person_id, d.claim_id, min(d.claim_start_date) AS dx_date, k.value_set,
            bool_or(d.position = 1) AS principal
@@ -15,7 +18,6 @@ WITH diagnosis AS (
     JOIN def_dx_class k ON k.raw_code = d.raw_code
     WHERE d.claim_start_date > $as_of - INTERVAL 12 MONTH AND d.claim_start_date <= $as_of
       AND k.value_set NOT IN ('AVOIDABLE_ED', 'ACSC')
-      AND d.person_id IN (SELECT person_id FROM def_person)
     GROUP BY d.person_id, d.claim_id, k.value_set
 )
 SELECT person_id, value_set,
@@ -33,4 +35,3 @@ SELECT person_id, value_set, dx_date, claim_id,
        CASE WHEN principal_date > $as_of - INTERVAL 12 MONTH THEN principal_claim_id END
 FROM stg_condition_fact
 WHERE dx_date > $as_of - INTERVAL 12 MONTH AND dx_date <= $as_of AND until_date > $as_of
-  AND person_id IN (SELECT person_id FROM def_person)

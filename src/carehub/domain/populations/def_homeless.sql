@@ -3,6 +3,9 @@
 -- with a status of the list (value set homeless_statuses.csv: `adult` and `children_youth` columns), or a
 -- diagnosis Z59.0x (value set HOMELESS) in the last 6 months. `household_with_minors` comes from the covering
 -- episodes; a diagnosis alone says nothing about the household and counts as false.
+-- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
+-- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
+-- rule wait for def_person).
 WITH statuses AS (
     SELECT upper(trim(status)) AS status,
            coalesce(TRY_CAST(lower(trim(adult)) AS BOOLEAN), false) AS adult,
@@ -47,5 +50,4 @@ SELECT f.person_id,
 FROM facts f
 LEFT JOIN by_list a ON a.person_id = f.person_id AND a.list_kind = 'ADULT'
 LEFT JOIN by_list c ON c.person_id = f.person_id AND c.list_kind = 'CHILDREN_YOUTH'
-WHERE f.person_id IN (SELECT person_id FROM def_person)
 GROUP BY f.person_id

@@ -1,6 +1,9 @@
--- Source: spec/input-layout.md "program_enrollment". Every program span of a considered person that overlaps the
+-- Source: spec/input-layout.md "program_enrollment". Every program span that overlaps the
 -- last 12 months, flagged `covers_d` (start <= D and no end or end >= D), `in_12m` (overlaps (D - 12 months, D])
 -- and `in_6m`; `evidence` is the reference `program:<PROGRAM>:<start date>`.
+-- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
+-- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
+-- rule wait for def_person).
 SELECT p.person_id, p.program, p.detail, p.start_date, p.end_date,
        p.end_date IS NULL OR p.end_date >= $as_of AS covers_d,
        p.end_date IS NULL OR p.end_date > $as_of - INTERVAL 12 MONTH AS in_12m,
@@ -8,4 +11,3 @@ SELECT p.person_id, p.program, p.detail, p.start_date, p.end_date,
        'program:' || p.program || ':' || coalesce(CAST(p.start_date AS VARCHAR), '') AS evidence
 FROM stg_program_enrollment p
 WHERE p.start_date <= $as_of
-  AND p.person_id IN (SELECT person_id FROM def_person)
