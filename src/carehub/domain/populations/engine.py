@@ -79,8 +79,8 @@ class DuckDBEngine:
         # temporary objects are private to one cursor: shared ones only where they still die with the process
         self._shared = _shared if _shared is not None else workers > 1 and in_memory(con)
         self._workers = workers if self._shared else 1
-        # The rule tables are temporary and die with the connection: compressing them at periodic checkpoints
-        # (every 16 MB written, DuckDB's default) cost ~3.5 of ~15.5 CPU-seconds on the 1M-member plan.
+        # The rule tables die with the connection (temporary, or in memory): compressing them at periodic
+        # checkpoints (every 16 MB written, DuckDB's default) cost ~3.5 of ~15.5 CPU-seconds on the 1M plan.
         con.execute("SET checkpoint_threshold = '64GB'")
         # A run binds the same Parquet files many times (views, DESCRIBE, each rule); without the cache each bind
         # parses the footer again (~55 ms for the 1M plan's one 38M-line claims file, ~3 ms cached).

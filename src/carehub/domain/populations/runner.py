@@ -1,7 +1,8 @@
 """Run the Population of Focus rules (the *.sql files of this package) on DuckDB or Spark.
 
-Each rule file is one SELECT; the runner materialises it as a temporary table named after the file, in dependency
-order (a rule depends on every other rule whose name it mentions). The as-of date is bound as the `$as_of`
+Each rule file is one SELECT; the runner materialises it as a table named after the file, in dependency order (a
+rule depends on every other rule whose name it mentions), two independent rules at a time where the engine allows
+it (`run_rules`). The as-of date is bound as the `$as_of`
 parameter, never formatted into the SQL. Value sets are CSV files loaded as `vs_<file name>` tables; a plan
 replaces any of them with a file of the same name in its own folder (`--value-sets DIR`).
 
