@@ -2,9 +2,9 @@
 
 Each rule file is one SELECT; the runner materialises it as a table named after the file, in dependency order (a
 rule depends on every other rule whose name it mentions), two independent rules at a time where the engine allows
-it (`run_rules`). The as-of date is bound as the `$as_of`
-parameter, never formatted into the SQL. Value sets are CSV files loaded as `vs_<file name>` tables; a plan
-replaces any of them with a file of the same name in its own folder (`--value-sets DIR`).
+it (`run_rules`). The as-of date is bound as the `$as_of` parameter, never formatted into the SQL. Value sets are
+CSV files loaded as `vs_<file name>` tables; a plan replaces any of them with a file of the same name in its own
+folder (`--value-sets DIR`).
 
 `identify(con, as_of)` works on any DuckDB connection that already has the input tables as views or tables named
 after the input layout (so the claims may come from the warehouse or elsewhere); `identify_folder` opens a folder
