@@ -1,9 +1,7 @@
 -- Source: spec/input-layout.md "assessment"; spec/populations-of-focus.md (assessment-based criteria and
 -- exclusions, "in the last 12 months"). Per person and kind, the latest finding in (D - 12 months, D]: a newer
 -- finding supersedes an older one. `positive` is true for `true` or, for ACES_SCORE, a score of 4 or more.
--- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
--- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
--- rule wait for def_person).
+-- Everyone's rows, considered on D or not (def_person.sql says why).
 SELECT a.person_id, a.kind,
        max(a.assessed_on) AS assessed_on,
        arg_max(a.value, CAST(a.assessed_on AS VARCHAR) || coalesce(a.value, '')) AS value,

@@ -2,9 +2,7 @@
 -- health"); spec/populations-of-focus.md "complex social factor", in the last 12 months: a housing status other
 -- than HOUSED; an SDOH diagnosis Z55-Z65; a release from incarceration; ACES_SCORE >= 4; LAW_ENFORCEMENT_CONTACT
 -- or MH_CRISIS_CONTACT.
--- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
--- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
--- rule wait for def_person).
+-- Everyone's rows, considered on D or not (def_person.sql says why).
 SELECT person_id, nullif(array_to_string(list_sort(list(DISTINCT evidence)), ';'), '') AS evidence
 FROM (
     SELECT h.person_id, 'housing:' || h.status || ':' || CAST(h.start_date AS VARCHAR) AS evidence

@@ -1,16 +1,14 @@
 -- Source: spec/populations-of-focus.md "Shared definitions" (a diagnosis "in the last 12 months").
--- Every diagnosis in a value set on a claim in (D - 12 months, D] (one row per claim and
--- value set, `principal` when it is diagnosis_code_1, dated by the claim's start date), then per person and value
--- set: the latest diagnosis, any position and principal only, with the claim that proves it (latest date; ties
--- by the greatest claim id, so evidence is stable). Shorter windows (6 months homeless, 9 months pregnancy) read
+-- Every diagnosis in a value set on a claim in (D - 12 months, D] (one row per claim and value set, `principal`
+-- when it is diagnosis_code_1, dated by the claim's start date), then per person and value set: the latest
+-- diagnosis, any position and principal only, with the claim that proves it (latest date; ties by the greatest
+-- claim id, so evidence is stable). Shorter windows (6 months homeless, 9 months pregnancy) read
 -- this table with last_date > D - window: the latest claim of 12 months is the latest of any shorter window.
 -- The claims come two ways (sources.py): diagnosis lines, grouped here (a scan of a plan folder; in a warehouse,
 -- the people with a claim whose lines carry several start dates), and stored facts for everyone else: per person,
 -- value set and claim in (date, claim id) order, the next claim's date (`until_date`) and the latest principal
 -- claim so far, so the latest claim in the window is the one row dated in it whose next claim is after D.
--- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
--- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
--- rule wait for def_person).
+-- Everyone's rows, considered on D or not (def_person.sql says why).
 WITH diagnosis AS (
     SELECT d.person_id, d.claim_id, min(d.claim_start_date) AS dx_date, k.value_set,
            bool_or(d.position = 1) AS principal

@@ -3,9 +3,7 @@
 -- with a status of the list (value set homeless_statuses.csv: `adult` and `children_youth` columns), or a
 -- diagnosis Z59.0x (value set HOMELESS) in the last 6 months. `household_with_minors` comes from the covering
 -- episodes; a diagnosis alone says nothing about the household and counts as false.
--- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
--- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
--- rule wait for def_person).
+-- Everyone's rows, considered on D or not (def_person.sql says why).
 WITH statuses AS (
     SELECT upper(trim(status)) AS status,
            coalesce(TRY_CAST(lower(trim(adult)) AS BOOLEAN), false) AS adult,

@@ -6,6 +6,9 @@
 -- stg_person_span marks the spans that share no day with another of the person's (`alone`): when one of them
 -- covers D it is the only one, so only the others are ranked (sources.PERSON_SPAN_COLUMNS).
 -- (The covering test is written twice, once per kind of span, so each reads the spans once.)
+-- Only the populations (and met_base / met_population, which join this table) restrict to these people: the
+-- shared rules over conditions, programs, releases, housing and assessments keep everyone's rows, so they do
+-- not wait for this table nor pay a semi-join (tests: people not considered meet no population by any route).
 WITH ranked AS (
     SELECT e.person_id, e.person_ref, e.member_id, e.birth_date, e.county, e.race, e.ethnicity,
            row_number() OVER (PARTITION BY e.person_id ORDER BY e.enrollment_start_date DESC, e.member_id) AS rn

@@ -1,9 +1,7 @@
 -- Source: seed 004 VI.A.4.e.1 ("transitioning from a correctional facility or transitioned ... within the last
 -- 12 months"), VI.B (pre-release: expected release within 90 days), VI.A.5.d; spec/populations-of-focus.md
 -- ADULT_REENTRY, CHILD_REENTRY. One row per person, facility type and criterion, with the latest date.
--- Everyone's rows, not only the people considered on D: every population starts from def_person and met_base /
--- met_population join it, so the others never reach the output (a semi-join here cost CPU and made this
--- rule wait for def_person).
+-- Everyone's rows, considered on D or not (def_person.sql says why).
 SELECT i.person_id, i.facility_type, 'RELEASED_12M' AS criterion, max(i.release_date) AS event_date,
        'incarceration:' || i.facility_type || ':' || CAST(max(i.release_date) AS VARCHAR) AS evidence
 FROM stg_incarceration i
