@@ -89,6 +89,17 @@ def test_a_failing_rule_stops_the_run_with_its_error() -> None:
     con.close()
 
 
+def test_a_failing_rule_interrupts_the_one_running_beside_it() -> None:
+    """Without the interrupt the slow rule would run to its end (~15 s here) and leave its table."""
+    con = duckdb.connect()
+    rules = [Rule("slow", "SELECT sum(i % 7) AS n FROM range(5_000_000_000) t(i)", frozenset()),
+             Rule("broken", "SELECT no_such_column FROM range(1)", frozenset())]
+    with pytest.raises(duckdb.BinderException, match="no_such_column"):
+        run_rules(DuckDBEngine(con, workers=2), AS_OF, rules)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'slow'").fetchone() == (0,)
+    con.close()
+
+
 def test_a_database_file_gets_no_rule_tables(plan: Path, tmp_path: Path) -> None:
     """On a connection to a file, the inputs are temporary views and the rules run one at a time on temporary
     tables: nothing of the run is left in the file."""

@@ -58,6 +58,9 @@ class Engine(Protocol):
     def close(self) -> None:
         """Let go of an engine made by `cursor()`."""
 
+    def interrupt(self) -> None:
+        """Stop the statement this engine is running, from another thread (a sibling rule failed)."""
+
 
 def in_memory(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the connection's default database lives in memory (it dies with the process)."""
@@ -123,6 +126,9 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
+
+    def interrupt(self) -> None:
+        self.con.interrupt()
 
 
 _SPARK_TYPES = {"StringType": "VARCHAR", "DateType": "DATE", "IntegerType": "INTEGER", "LongType": "BIGINT",
@@ -201,3 +207,6 @@ class SparkEngine:
 
     def close(self) -> None:
         pass  # the session belongs to the caller
+
+    def interrupt(self) -> None:
+        pass  # never more than one rule at a time (workers = 1)

@@ -150,8 +150,8 @@ def run_rules(engine: Engine | duckdb.DuckDBPyConnection, as_of: date, rules: It
 
 
 def _run_at_once(engine: Engine, as_of: date, rules: list[Rule]) -> None:
-    """Run up to `engine.workers` rules at a time, each thread on its own cursor. The first failure stops new
-    starts and is raised once the running rules have finished."""
+    """Run up to `engine.workers` rules at a time, each thread on its own cursor. The first failure (or Ctrl-C)
+    stops new starts, interrupts the rules still running and is raised."""
     local = threading.local()
     cursors: list[Engine] = []
 
@@ -180,6 +180,10 @@ def _run_at_once(engine: Engine, as_of: date, rules: list[Rule]) -> None:
                 name = running.pop(future)
                 future.result()  # a failed rule raises here
                 done.add(name)
+    except BaseException:
+        for worker in list(cursors):
+            worker.interrupt()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         for worker in cursors:
