@@ -154,13 +154,15 @@ def _run_at_once(engine: Engine, as_of: date, rules: list[Rule]) -> None:
     stops new starts, interrupts the rules still running and is raised."""
     local = threading.local()
     cursors: list[Engine] = []
+    stopping = threading.Event()
 
     def run(rule: Rule) -> None:
         worker = getattr(local, "engine", None)
         if worker is None:
             worker = local.engine = engine.cursor()
             cursors.append(worker)
-        worker.create(rule.name, rule.sql, as_of)
+        if not stopping.is_set():
+            worker.create(rule.name, rule.sql, as_of)
 
     known = {rule.name for rule in rules}
     done: set[str] = set()
@@ -181,8 +183,12 @@ def _run_at_once(engine: Engine, as_of: date, rules: list[Rule]) -> None:
                 future.result()  # a failed rule raises here
                 done.add(name)
     except BaseException:
-        for worker in list(cursors):
-            worker.interrupt()
+        stopping.set()
+        # again until they have all ended: a statement may start just after an interrupt
+        while not all(future.done() for future in running):
+            for worker in list(cursors):
+                worker.interrupt()
+            wait(running, timeout=0.05)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
