@@ -231,7 +231,9 @@ def identify_folder(folder: Path, as_of: date, value_sets: Path | None = None,
                     con: duckdb.DuckDBPyConnection | None = None,
                     versions: Versions | None = None) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyRelation]:
     """Open a plan data folder (input layout) on a connection and identify; returns the connection too,
-    since the relation lives on it."""
+    since the relation lives on it. On an in-memory connection (the default) the inputs and rule tables are views
+    and tables of its database, replacing any of the same names, so that rules can run two at a time; on a
+    database file they are temporary."""
     con = con or duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     engine = DuckDBEngine(con, RULE_WORKERS)
