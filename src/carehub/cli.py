@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -98,7 +99,8 @@ def identify(
     engine: Annotated[str, typer.Option(help="duckdb (default) or spark (pyspark local mode).")] = "duckdb",
     value_sets: Annotated[Path | None, typer.Option(help="Folder of value-set CSVs replacing the defaults.")] = None,
     store: Annotated[bool, typer.Option("--store/--no-store", help="Also store the run in the operational "
-                                        "database (worklist, member pages).")] = True,
+                                        "database (worklist, member pages); it also gives the run the ECM "
+                                        "outreach outcomes for the UNRESPONSIVE exclusion.")] = True,
     database: Annotated[str | None, typer.Option(help="Database URL (default: CAREHUB_DATABASE_URL or embedded).")]
     = None,
 ) -> None:
@@ -124,12 +126,20 @@ def identify(
             def store_now(con) -> None:
                 stored.append(store_from_connection(con, as_of=as_of_date, source=source, value_sets=value_sets,
                                                     started_at=started_at))
-    try:
-        console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets, engine=engine,
-                                   with_connection=store_now))
-    except (FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(1) from None
+    with tempfile.TemporaryDirectory(prefix="carehub-identify-") as tmp:
+        outreach = None
+        if store:
+            # the UNRESPONSIVE exclusion reads the ECM providers' outreach outcomes from the operational database
+            from carehub.apps.identification.services import write_outreach_outcomes
+
+            outreach = Path(tmp) / "outreach_outcome.csv"
+            write_outreach_outcomes(outreach)
+        try:
+            console.print(run_identify(as_of=as_of_date, data=data, out=out, value_sets=value_sets, engine=engine,
+                                       with_connection=store_now, outreach=outreach))
+        except (FileNotFoundError, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
     if store:
         run = stored[0] if stored else store_from_csv(out, as_of=as_of_date, source=source, value_sets=value_sets,
                                                       started_at=started_at)

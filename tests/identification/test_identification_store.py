@@ -3,13 +3,17 @@ run (new / still / no longer eligible), the CSV path of `carehub identify`, and 
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from ident_scenario import D1, D2, store
 from typer.testing import CliRunner
 
+from carehub.apps.assignments.models import Assignment, AssignmentStatus
 from carehub.apps.audit.models import Action, AuditEvent
+from carehub.apps.engagement.models import Enrollment, EnrollmentStatus
 from carehub.apps.identification.models import Change, IdentificationRun, IdentifiedPopulation
 from carehub.apps.identification.services import combined, current_versions, store_from_csv
 from carehub.cli import app
@@ -111,6 +115,36 @@ def test_carehub_identify_stores_the_run_with_its_priority_unless_told_not_to(sc
     assert row.score is not None and row.score > 0
     assert "UNSHELTERED" in row.priority_factors.upper()
     assert row.county
+
+
+def _enrollment(member, status: str, assignment_status: str = AssignmentStatus.ENDED, **dates) -> None:
+    assignment = Assignment.objects.create(member=member, provider_npi="1234567893", rule="test",
+                                           assigned_at=timezone.now(), status=assignment_status)
+    Enrollment.objects.create(assignment=assignment, status=status, **dates)
+
+
+def test_carehub_identify_excludes_members_unresponsive_to_outreach(scenario, members, tmp_path):
+    """The run reads the ECM providers' outreach outcomes from the operational database (004 VI.C.1.d): ED was
+    recorded unreachable 3 weeks before D2; HOMELESS declined in June but outreach started again in July (a later
+    enrollment supersedes the outcome)."""
+    _enrollment(members["ED"], EnrollmentStatus.UNREACHABLE, outreach_started_on=date(2024, 7, 1),
+                unreachable_on=date(2024, 8, 10))
+    _enrollment(members["HOMELESS"], EnrollmentStatus.DECLINED, outreach_started_on=date(2024, 5, 20),
+                declined_on=date(2024, 6, 1))
+    _enrollment(members["HOMELESS"], EnrollmentStatus.OUTREACH, AssignmentStatus.ACCEPTED,
+                outreach_started_on=date(2024, 7, 1))
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(app, ["identify", "--as-of", D2, "--data", str(scenario.folder), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open() as f:
+        reasons = {(r["person_id"], r["population"]): r["exclusion_reason"] for r in csv.DictReader(f)}
+    assert reasons[("ED", "ADULT_AVOIDABLE_UTILIZATION")] == "UNRESPONSIVE"
+    assert reasons[("HOMELESS", "ADULT_HOMELESS")] == ""
+    stored = rows_of(IdentificationRun.objects.get())
+    assert (stored[("ED", "ADULT_AVOIDABLE_UTILIZATION")].excluded,
+            stored[("ED", "ADULT_AVOIDABLE_UTILIZATION")].exclusion_reason) == (True, "UNRESPONSIVE")
+    read = AuditEvent.objects.get(object_type="Enrollment", action=Action.READ)
+    assert read.detail == {"outreach_outcomes": 1}
 
 
 def test_csv_and_connection_stores_of_the_same_run_are_the_same_run(scenario, tmp_path):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
 from plan_builder import Plan, met
 
 from carehub.domain.populations import OUTPUT_COLUMNS
+from carehub.domain.populations.cli import identify_to_csv
 
 D = "2024-08-31"
 INSIDE_6M = ["2024-03-01", "2024-04-10", "2024-05-20", "2024-06-30", "2024-08-31"]
@@ -35,6 +38,49 @@ def test_each_exclusion_is_reported_with_its_reason(plan: Plan, setup, reason):
     row = met(plan.identify(D), "1")["ADULT_AVOIDABLE_UTILIZATION"]
     assert (row["excluded"], row["exclusion_reason"]) == ("true", reason)
     assert row["criteria"] == "AVOIDABLE_ED_5_IN_6M"
+
+
+def _with_outreach(plan: Plan, rows: list[str], value_sets: Path | None = None) -> list[dict[str, str]]:
+    """Identify with an outreach-outcome file (what `carehub identify` exports from the operational database)."""
+    outreach = plan.root / "outreach_outcome.csv"
+    outreach.write_text("person_id,outcome,outcome_date\n" + "".join(f"{r}\n" for r in rows))
+    out = plan.root / "with_outreach.csv"
+    identify_to_csv(as_of=date.fromisoformat(D), folder=plan.write(), out=out, value_sets=value_sets,
+                    outreach=outreach)
+    with out.open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_unresponsive_to_outreach_within_the_look_back(plan: Plan):
+    """004 VI.C.1.d; look-back 180 days by default (value set outreach_outcomes.csv): D - 179 days excludes,
+    D - 180 does not; an outcome after D does not count."""
+    for pid in ("unreachable", "declined_179", "declined_180", "after_d", "hospice_too", "no_outreach"):
+        avoidable_utilizer(plan, pid)
+    plan.program("hospice_too", "HOSPICE", "2024-08-01")
+    rows = _with_outreach(plan, ["unreachable,UNREACHABLE,2024-06-01", "declined_179,declined,2024-03-05",
+                                 "declined_180,DECLINED,2024-03-04", "after_d,UNREACHABLE,2024-09-01",
+                                 "hospice_too,UNREACHABLE,2024-07-01"])
+    reason = {r["person_id"]: (r["excluded"], r["exclusion_reason"]) for r in rows}
+    assert reason == {
+        "unreachable": ("true", "UNRESPONSIVE"),
+        "declined_179": ("true", "UNRESPONSIVE"),
+        "declined_180": ("false", ""),
+        "after_d": ("false", ""),
+        "hospice_too": ("true", "HOSPICE_OR_PALLIATIVE"),  # the spec's table order: hospice before unresponsive
+        "no_outreach": ("false", ""),
+    }
+    # without the operational outcomes (a run over plan data alone) nobody is excluded as unresponsive
+    assert {r["exclusion_reason"] for r in plan.identify(D)} == {"", "HOSPICE_OR_PALLIATIVE"}
+
+
+def test_the_outreach_look_back_is_the_plans(plan: Plan, tmp_path: Path):
+    avoidable_utilizer(plan, "1")
+    plan_sets = tmp_path / "plan_value_sets"
+    plan_sets.mkdir()
+    (plan_sets / "outreach_outcomes.csv").write_text("outcome,lookback_days,description\nUNREACHABLE,30,plan\n")
+    assert _with_outreach(plan, ["1,UNREACHABLE,2024-06-01"])[0]["exclusion_reason"] == "UNRESPONSIVE"
+    assert _with_outreach(plan, ["1,UNREACHABLE,2024-06-01"], plan_sets)[0]["exclusion_reason"] == ""
+    assert _with_outreach(plan, ["1,UNREACHABLE,2024-08-15"], plan_sets)[0]["exclusion_reason"] == "UNRESPONSIVE"
 
 
 def test_exclusion_programs_must_cover_d(plan: Plan):

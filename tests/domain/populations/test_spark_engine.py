@@ -55,11 +55,16 @@ def test_spark_and_duckdb_write_identical_rows(plan: Plan, tmp_path: Path) -> No
     folder = plan.write()
     as_of = date(2024, 6, 30)
     duck, spark = tmp_path / "duckdb.csv", tmp_path / "spark.csv"
-    duck_counts, *_ = identify_to_csv(as_of=as_of, folder=folder, out=duck, engine="duckdb")
-    spark_counts, *_ = identify_to_csv(as_of=as_of, folder=folder, out=spark, engine="spark")
+    # the operational outreach outcomes (UNRESPONSIVE): one inside the look-back, one before it
+    outreach = tmp_path / "outreach_outcome.csv"
+    outreach.write_text("person_id,outcome,outcome_date\ned,UNREACHABLE,2024-05-20\nsmh,DECLINED,2023-06-01\n")
+    duck_counts, *_ = identify_to_csv(as_of=as_of, folder=folder, out=duck, engine="duckdb", outreach=outreach)
+    spark_counts, *_ = identify_to_csv(as_of=as_of, folder=folder, out=spark, engine="spark", outreach=outreach)
     duck_rows, spark_rows = _rows(duck), _rows(spark)
     assert {r["person_id"] for r in duck_rows} >= {"homeless", "ed", "smh", "foster", "reentry", "pregnant"}
     assert any(r["excluded"] == "true" for r in duck_rows)
+    assert {r["exclusion_reason"] for r in duck_rows if r["person_id"] == "ed"} == {"UNRESPONSIVE"}
+    assert {r["exclusion_reason"] for r in duck_rows if r["person_id"] == "smh"} == {""}
     assert spark_rows == duck_rows
     assert spark_counts == duck_counts
 

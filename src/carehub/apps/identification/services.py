@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import JobActor, record
+from carehub.apps.engagement.models import Enrollment, EnrollmentStatus
 from carehub.apps.identification.models import (
     Change,
     IdentificationRun,
@@ -61,6 +62,36 @@ def current_versions(value_sets: Path | None = None) -> Versions:
 def combined(hashes: dict[str, str]) -> str:
     """One version string for a set of files: a hash over their names and hashes."""
     return _digest(";".join(f"{name}={digest}" for name, digest in sorted(hashes.items())).encode())
+
+
+# ---- what identification needs from the operational database ---------------------------------------------------
+
+def write_outreach_outcomes(out: Path, *, purpose: str = "identification: UNRESPONSIVE exclusion") -> int:
+    """Write, as the runner's `outreach_outcome` table (CSV: person_id, outcome, outcome_date), each member's
+    latest ECM enrollment when it ended UNREACHABLE or DECLINED (seed 004 VI.C.1.d, "unresponsive to outreach
+    attempts"): a later enrollment of the member (outreach started again) supersedes it. Returns the rows written;
+    one audit event records the read, with the count only."""
+    latest: dict[str, tuple[date, str, date | None]] = {}
+    fields = ("assignment__member_id", "status", "outreach_started_on", "enrolled_on", "declined_on",
+              "unreachable_on", "stopped_on", "discontinued_on")
+    for person_id, status, *dates in Enrollment.objects.values_list(*fields).iterator(chunk_size=BATCH):
+        known = [d for d in dates if d is not None]
+        if not known:
+            continue
+        ended = {EnrollmentStatus.UNREACHABLE: dates[3], EnrollmentStatus.DECLINED: dates[2]}.get(status)
+        last = max(known)
+        if person_id not in latest or last > latest[person_id][0]:
+            latest[person_id] = (last, status, ended)
+    rows = [(person_id, status, ended) for person_id, (_last, status, ended) in sorted(latest.items())
+            if ended is not None]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("person_id", "outcome", "outcome_date"))
+        writer.writerows((person_id, status, ended.isoformat()) for person_id, status, ended in rows)
+    record(actor=JobActor("identify"), action=Action.READ, object_type="Enrollment", purpose=purpose,
+           detail={"outreach_outcomes": len(rows)})
+    return len(rows)
 
 
 # ---- reading the runner's output --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from carehub.domain.populations.runner import (
     identify_on,
     write_csv,
 )
-from carehub.domain.populations.sources import open_folder
+from carehub.domain.populations.sources import OUTREACH_TABLE, open_folder
 
 ENGINES = ("duckdb", "spark")
 
@@ -56,12 +56,20 @@ def _write_rows(engine: Engine, out: Path) -> dict[str, int]:
 ConnectionHook = Callable[[duckdb.DuckDBPyConnection], None]
 
 
+def _open(runner: Engine, folder: Path, outreach: Path | None) -> None:
+    open_folder(runner, folder)
+    if outreach is not None:
+        runner.read_files(OUTREACH_TABLE, "csv", [outreach])
+
+
 def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | None = None,
-                    engine: str = "duckdb", with_connection: ConnectionHook | None = None
-                    ) -> tuple[dict[str, int], int, int]:
+                    engine: str = "duckdb", with_connection: ConnectionHook | None = None,
+                    outreach: Path | None = None) -> tuple[dict[str, int], int, int]:
     """Identify on the chosen engine and write the output CSV; return rows by population, members, excluded.
     On DuckDB, `with_connection` is called with the open connection after the run, so a caller can read what the
-    CSV contract leaves out (the priority score and factors, the county) without running the rules again."""
+    CSV contract leaves out (the priority score and factors, the county) without running the rules again.
+    `outreach`: a CSV of ECM outreach outcomes (person_id, outcome, outcome_date) from the operational database,
+    for the UNRESPONSIVE exclusion; without it nobody is excluded so."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     summary = (f"SELECT count(DISTINCT person_id), count(DISTINCT CASE WHEN excluded THEN person_id END) "
@@ -70,7 +78,7 @@ def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | 
         spark = spark_session()
         with tempfile.TemporaryDirectory(prefix="carehub-spark-") as workdir:
             runner: Engine = SparkEngine(spark, workdir)
-            open_folder(runner, folder)
+            _open(runner, folder, outreach)
             identify_on(runner, as_of, value_sets)
             counts = _write_rows(runner, Path(out))
             people, excluded = runner.rows(summary)[0]
@@ -79,7 +87,7 @@ def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | 
     try:
         con.execute("SET enable_progress_bar = false")
         runner = DuckDBEngine(con, RULE_WORKERS)
-        open_folder(runner, folder)
+        _open(runner, folder, outreach)
         identify_on(runner, as_of, value_sets)
         counts = write_csv(con, Path(out))
         people, excluded = runner.rows(summary)[0]
@@ -91,12 +99,13 @@ def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | 
 
 
 def run_identify(*, as_of: date, data: Path | None, out: Path, value_sets: Path | None = None,
-                 engine: str = "duckdb", with_connection: ConnectionHook | None = None) -> Table:
+                 engine: str = "duckdb", with_connection: ConnectionHook | None = None,
+                 outreach: Path | None = None) -> Table:
     """Run identification on a plan data folder (or, without one, the live warehouse version) and write the
     output CSV; return the counts as a table."""
     counts, people, excluded = identify_to_csv(as_of=as_of, folder=source_folder(data), out=out,
                                                value_sets=value_sets, engine=engine,
-                                               with_connection=with_connection)
+                                               with_connection=with_connection, outreach=outreach)
     table = Table(title=f"Populations of Focus on {as_of.isoformat()} -> {out}")
     table.add_column("population")
     table.add_column("rows", justify="right")

@@ -105,6 +105,7 @@ EVIDENCE_KINDS: dict[str, str] = {
     "incarceration": "Incarceration",
     "assessment": "Assessment",
     "eligibility": "Eligibility",
+    "outreach": "ECM outreach outcome",
 }
 
 
@@ -121,7 +122,8 @@ def split_codes(value: str | None) -> list[str]:
 @dataclass(frozen=True)
 class Evidence:
     """One evidence reference: `claim:C123`, `program:WPC:2025-01-01`, `housing:UNSHELTERED:2026-09-01`,
-    `incarceration:JAIL:2024-05-01`, `assessment:ACES_SCORE:2024-02-01`, `eligibility:race:...`."""
+    `incarceration:JAIL:2024-05-01`, `assessment:ACES_SCORE:2024-02-01`, `eligibility:race:...`,
+    `outreach:UNREACHABLE:2024-06-01`."""
 
     reference: str
     kind: str

@@ -67,7 +67,11 @@ TABLES: dict[str, dict[str, str]] = {
         "expected_release_date": DATE,
     },
     "assessment": {"person_id": TEXT, "kind": UPPER, "value": LOWER, "assessed_on": DATE},
+    # Not a plan-folder table: the ECM providers' outreach outcomes (UNREACHABLE, DECLINED) from the operational
+    # database, which `carehub identify` gives the run (OUTREACH_TABLE); empty otherwise.
+    "outreach_outcome": {"person_id": TEXT, "outcome": UPPER, "outcome_date": DATE},
 }
+OUTREACH_TABLE = "outreach_outcome"
 NEEDED = ("eligibility", "medical_claim")
 
 _TYPES = {DATE: "DATE", BOOL: "BOOLEAN", INT: "INTEGER"}
