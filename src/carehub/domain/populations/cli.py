@@ -75,7 +75,9 @@ def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | 
     summary = (f"SELECT count(DISTINCT person_id), count(DISTINCT CASE WHEN excluded THEN person_id END) "
                f"FROM {OUTPUT_TABLE}")
     if engine == "spark":
-        spark = spark_session()
+        # a session of its own (the JVM and context are shared): temporary views of an earlier run in this
+        # process, e.g. an input table this folder lacks, must not be read as this run's
+        spark = spark_session().newSession()
         with tempfile.TemporaryDirectory(prefix="carehub-spark-") as workdir:
             runner: Engine = SparkEngine(spark, workdir)
             _open(runner, folder, outreach)
