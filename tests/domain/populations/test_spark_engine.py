@@ -11,6 +11,7 @@ import pytest
 from plan_builder import Plan
 
 from carehub.domain.populations.cli import identify_to_csv
+from carehub.domain.populations.engine import spark_session
 from carehub.domain.populations.runner import write_claim_events
 
 pytest.importorskip("pyspark")
@@ -60,6 +61,8 @@ def test_spark_and_duckdb_write_identical_rows(plan: Plan, tmp_path: Path) -> No
     outreach.write_text("person_id,outcome,outcome_date\ned,UNREACHABLE,2024-05-20\nsmh,DECLINED,2023-06-01\n")
     duck_counts, *_ = identify_to_csv(as_of=as_of, folder=folder, out=duck, engine="duckdb", outreach=outreach)
     spark_counts, *_ = identify_to_csv(as_of=as_of, folder=folder, out=spark, engine="spark", outreach=outreach)
+    # the run's views stayed in its own session: a later run in this process cannot read them as its inputs
+    assert not spark_session().catalog.tableExists("outreach_outcome")
     duck_rows, spark_rows = _rows(duck), _rows(spark)
     assert {r["person_id"] for r in duck_rows} >= {"homeless", "ed", "smh", "foster", "reentry", "pregnant"}
     assert any(r["excluded"] == "true" for r in duck_rows)
