@@ -66,22 +66,20 @@ def combined(hashes: dict[str, str]) -> str:
 
 # ---- what identification needs from the operational database ---------------------------------------------------
 
-def write_outreach_outcomes(out: Path, *, purpose: str = "identification: UNRESPONSIVE exclusion") -> int:
+def write_outreach_outcomes(out: Path) -> int:
     """Write, as the runner's `outreach_outcome` table (CSV: person_id, outcome, outcome_date), each member's
     latest ECM enrollment when it ended UNREACHABLE or DECLINED (seed 004 VI.C.1.d, "unresponsive to outreach
     attempts"): a later enrollment of the member (outreach started again) supersedes it. Returns the rows written;
     one audit event records the read, with the count only."""
-    latest: dict[str, tuple[date, str, date | None]] = {}
+    latest: dict[str, tuple[date, str, date | None]] = {}  # person -> (latest date, status, date it ended so)
     fields = ("assignment__member_id", "status", "outreach_started_on", "enrolled_on", "declined_on",
               "unreachable_on", "stopped_on", "discontinued_on")
     for person_id, status, *dates in Enrollment.objects.values_list(*fields).iterator(chunk_size=BATCH):
+        _started, _enrolled, declined, unreachable, _stopped, _discontinued = dates
         known = [d for d in dates if d is not None]
-        if not known:
-            continue
-        ended = {EnrollmentStatus.UNREACHABLE: dates[3], EnrollmentStatus.DECLINED: dates[2]}.get(status)
-        last = max(known)
-        if person_id not in latest or last > latest[person_id][0]:
-            latest[person_id] = (last, status, ended)
+        if known and (person_id not in latest or max(known) > latest[person_id][0]):
+            ended = {EnrollmentStatus.UNREACHABLE: unreachable, EnrollmentStatus.DECLINED: declined}.get(status)
+            latest[person_id] = (max(known), status, ended)
     rows = [(person_id, status, ended) for person_id, (_last, status, ended) in sorted(latest.items())
             if ended is not None]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -89,8 +87,8 @@ def write_outreach_outcomes(out: Path, *, purpose: str = "identification: UNRESP
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("person_id", "outcome", "outcome_date"))
         writer.writerows((person_id, status, ended.isoformat()) for person_id, status, ended in rows)
-    record(actor=JobActor("identify"), action=Action.READ, object_type="Enrollment", purpose=purpose,
-           detail={"outreach_outcomes": len(rows)})
+    record(actor=JobActor("identify"), action=Action.READ, object_type="Enrollment",
+           purpose="identification: the UNRESPONSIVE exclusion", detail={"outreach_outcomes": len(rows)})
     return len(rows)
 
 
