@@ -73,7 +73,8 @@ def synthetic_rows(n: int, share: float, month: int) -> list[tuple]:
             rows.append((pid, f"{90000000 + i:08d}A", population, "AVOIDABLE_ED_5_IN_6M",
                          f"claim:C{i}1;claim:C{i}2;housing:UNSHELTERED:2026-0{1 + i % 9}-01", excluded,
                          "HOSPICE_OR_PALLIATIVE" if excluded else "", i % 17 == 0, rank, COUNTIES[i % 8],
-                         round(score, 2), "ED_VISITS_6M=5;UNSHELTERED_NOW=1"))
+                         round(score, 2), "ED_VISITS_6M=5;UNSHELTERED_NOW=1",
+                         "program:HOSPICE:2026-01-01" if excluded else ""))
     return rows
 
 

@@ -140,6 +140,8 @@ def test_member_page_shows_exclusion_and_no_longer_eligible(client, coordinator,
     client.force_login(coordinator)
     hospice = client.get("/members/HOSPICE/").content.decode()
     assert "Excluded:" in hospice and "Receiving hospice or intensive outpatient palliative care" in hospice
+    # and what proves it: the plan data's hospice enrollment (build_plan: HOSPICE from 2024-01-01)
+    assert "Program enrollment HOSPICE, 2024-01-01" in hospice
     assert "Still eligible" in hospice
     foster = client.get("/members/FOSTER/").content.decode()
     assert "No longer eligible" in foster and "Children and youth involved in child welfare" in foster

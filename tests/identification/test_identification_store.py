@@ -141,8 +141,9 @@ def test_carehub_identify_excludes_members_unresponsive_to_outreach(scenario, me
     assert reasons[("ED", "ADULT_AVOIDABLE_UTILIZATION")] == "UNRESPONSIVE"
     assert reasons[("HOMELESS", "ADULT_HOMELESS")] == ""
     stored = rows_of(IdentificationRun.objects.get())
-    assert (stored[("ED", "ADULT_AVOIDABLE_UTILIZATION")].excluded,
-            stored[("ED", "ADULT_AVOIDABLE_UTILIZATION")].exclusion_reason) == (True, "UNRESPONSIVE")
+    ed = stored[("ED", "ADULT_AVOIDABLE_UTILIZATION")]
+    assert (ed.excluded, ed.exclusion_reason, ed.exclusion_evidence) == (
+        True, "UNRESPONSIVE", "outreach:UNREACHABLE:2024-08-10")
     read = AuditEvent.objects.get(object_type="Enrollment", action=Action.READ)
     assert read.detail == {"outreach_outcomes": 1}
 

@@ -19,7 +19,8 @@ AS_OF = date(2025, 6, 1)
 
 def row(member, population, *, excluded=False, continuity=False, priority=3):
     return (member.person_id, member.member_id, population, "ED_VISITS_5", "claim:C1", excluded,
-            "HOSPICE" if excluded else "", continuity, priority, "Alameda", None, "")
+            "HOSPICE" if excluded else "", continuity, priority, "Alameda", None, "",
+            "program:HOSPICE:2025-05-01" if excluded else "")
 
 
 def test_new_members_referred_once_continuity_authorized_excluded_skipped():

@@ -77,6 +77,8 @@ class IdentifiedPopulation(models.Model):
     evidence = models.TextField(blank=True, default="")
     excluded = models.BooleanField(default=False)
     exclusion_reason = models.CharField(max_length=40, blank=True, default="")
+    # what proves the exclusion (`program:HOSPICE:2024-07-01`, `outreach:UNREACHABLE:...`); empty from a CSV
+    exclusion_evidence = models.CharField(max_length=200, blank=True, default="")
     continuity = models.BooleanField(default=False)
     priority = models.IntegerField()
     county = models.CharField(max_length=40, blank=True, default="")

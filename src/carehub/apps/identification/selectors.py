@@ -195,6 +195,7 @@ class MemberPopulations:
     excluded: bool = False
     exclusion_reason: str = ""
     exclusion_label: str = ""
+    exclusion_evidence: Evidence | None = None  # what proves it (none from a CSV-stored run)
     continuity: bool = False
     priority: int | None = None
     score: float | None = None
@@ -312,6 +313,8 @@ def member_populations(user: User, member: Member) -> MemberPopulations:
         first = current[0]
         result.excluded, result.exclusion_reason = first.excluded, first.exclusion_reason
         result.exclusion_label = label(EXCLUSIONS, first.exclusion_reason) if first.exclusion_reason else ""
+        proof = parse_evidence(first.exclusion_evidence) if first.exclusion_evidence else None
+        result.exclusion_evidence = proof if proof is not None and (show_part2 or not proof.is_part2) else None
         result.continuity, result.priority, result.score = first.continuity, first.priority, first.score
         result.factors = parse_factors(first.priority_factors)
     return result

@@ -39,7 +39,7 @@ from carehub.domain.populations.runner import OUTPUT_TABLE, Versions, load_rules
 
 # The order of a stored row as the writers receive it (database column names of IdentifiedPopulation).
 ROW_COLUMNS = ("person_id", "cin", "population", "criteria", "evidence", "excluded", "exclusion_reason",
-               "continuity", "priority", "county", "score", "priority_factors")
+               "continuity", "priority", "county", "score", "priority_factors", "exclusion_evidence")
 INSERT_COLUMNS = ("run_id", *ROW_COLUMNS, "change", "lead")
 BATCH = 20_000
 
@@ -102,29 +102,31 @@ def _flag(value: Any) -> bool:
 
 def _normalized(row: Row) -> Row:
     (person_id, cin, population, criteria, evidence, excluded, reason, continuity, priority, county, score,
-     factors) = row
+     factors, exclusion_evidence) = row
     return (str(person_id), cin or "", population, criteria or "", evidence or "", _flag(excluded), reason or "",
             _flag(continuity), int(priority), county or "", float(score) if score not in (None, "") else None,
-            factors or "")
+            factors or "", exclusion_evidence or "")
 
 
 def rows_from_connection(con: duckdb.DuckDBPyConnection, batch: int = BATCH) -> Iterator[Row]:
-    """The output rows of `identify` on this connection, with the county of the person on the as-of date and the
-    priority score and factors, which the output table keeps beside the CSV contract's columns."""
+    """The output rows of `identify` on this connection, with the county of the person on the as-of date, the
+    priority score and factors and the exclusion's evidence, which the output table keeps beside the CSV contract's
+    columns."""
     cursor = con.execute(
         "SELECT person_id, member_id, population, criteria, evidence, excluded, exclusion_reason, continuity, "
-        f"priority, county, score, factors FROM {OUTPUT_TABLE} ORDER BY priority, person_id, population")
+        f"priority, county, score, factors, exclusion_evidence FROM {OUTPUT_TABLE} "
+        "ORDER BY priority, person_id, population")
     while chunk := cursor.fetchmany(batch):
         yield from (_normalized(row) for row in chunk)
 
 
 def rows_from_csv(path: Path) -> Iterator[Row]:
     """The rows of an output CSV (spec/input-layout.md output contract). The CSV carries neither county nor score:
-    county is filled from the member record when stored, score and factors stay empty."""
+    county is filled from the member record when stored; score, factors and exclusion evidence stay empty."""
     with Path(path).open(newline="") as f:
         for r in csv.DictReader(f):
             yield _normalized((r["person_id"], r["member_id"], r["population"], r["criteria"], r["evidence"],
-                               r["excluded"], r["exclusion_reason"], r["continuity"], r["priority"], "", None, ""))
+                               r["excluded"], r["exclusion_reason"], r["continuity"], r["priority"], "", None, "", ""))
 
 
 # ---- writing ----------------------------------------------------------------------------------------------------

@@ -67,7 +67,8 @@ def identify_to_csv(*, as_of: date, folder: Path, out: Path, value_sets: Path | 
                     outreach: Path | None = None) -> tuple[dict[str, int], int, int]:
     """Identify on the chosen engine and write the output CSV; return rows by population, members, excluded.
     On DuckDB, `with_connection` is called with the open connection after the run, so a caller can read what the
-    CSV contract leaves out (the priority score and factors, the county) without running the rules again.
+    CSV contract leaves out (the priority score and factors, the county, the exclusion's evidence) without
+    running the rules again.
     `outreach`: a CSV of ECM outreach outcomes (person_id, outcome, outcome_date) from the operational database,
     for the UNRESPONSIVE exclusion; without it nobody is excluded so."""
     if engine not in ENGINES:
