@@ -178,6 +178,14 @@ def test_part2_evidence_is_withheld_from_provider_staff(client, ecm_user, tmp_pa
     assert "DMC_ODS" not in html and "Withheld under 42 CFR Part 2 — consent required" in html
     client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
     assert "DMC_ODS" in client.get("/members/KID/").content.decode()
+    # an exclusion whose proof is a Drug Medi-Cal span (a plan listing DMC as duplicative): the reason shows, the
+    # proof is withheld from provider staff like any Part 2 evidence
+    IdentifiedPopulation.objects.update(excluded=True, exclusion_reason="DUPLICATIVE_PROGRAM",
+                                        exclusion_evidence="program:DMC:2024-03-01")
+    assert "Program enrollment DMC, 2024-03-01" in client.get("/members/KID/").content.decode()
+    client.force_login(ecm_user)
+    html = client.get("/members/KID/").content.decode()
+    assert "Excluded:" in html and "Program enrollment DMC" not in html and "2024-03-01" not in html
 
 
 def test_claim_evidence_shows_the_claim_date_and_codes_from_the_warehouse(client, coordinator, two_runs, scenario):

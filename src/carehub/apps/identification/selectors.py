@@ -276,11 +276,13 @@ def _explain(row: IdentifiedPopulation, change: str, show_part2: bool,
 
 
 def _cites_part2(rows: list[IdentifiedPopulation], claims: dict[str, dict[str, Any]]) -> bool:
-    """Whether the rows show Part 2 information: a SUD criterion, a Drug Medi-Cal span, a SUD claim."""
+    """Whether the rows show Part 2 information: a SUD criterion, a Drug Medi-Cal span, a SUD claim (in the
+    evidence of a population or of the exclusion)."""
     for row in rows:
         if any(code in PART2_CRITERIA for code in split_codes(row.criteria)):
             return True
-        if any(e.is_part2 or _sud_claim(e, claims) for e in map(parse_evidence, split_codes(row.evidence))):
+        references = [*split_codes(row.evidence), *split_codes(row.exclusion_evidence)]
+        if any(e.is_part2 or _sud_claim(e, claims) for e in map(parse_evidence, references)):
             return True
     return False
 
