@@ -233,3 +233,28 @@ def _page_of(client, user, path: str) -> str:
     response = client.get(path)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_a_part2_exclusion_proof_shown_under_consent_is_recorded_as_a_disclosure(client, ecm):
+    """A member whose only Part 2 information is the proof of their exclusion (a Drug Medi-Cal span, where a plan
+    lists DMC as duplicative): a consented provider sees the proof, and that showing is recorded like any other."""
+    from carehub.apps.consents.selectors import part2_disclosures
+
+    member = make_member(person_id="P-DUP", member_id="94444444A")
+    relate(member, NPI_ECM)
+    now = timezone.now()
+    run = IdentificationRun.objects.create(as_of=today(), started_at=now, finished_at=now, rule_version="t",
+                                           value_set_version="t", source="CSV")
+    row = IdentifiedPopulation.objects.create(
+        run=run, member=member, cin=member.member_id, population="ADULT_HOMELESS",
+        criteria="HOMELESS_HOUSING_STATUS", evidence="housing:UNSHELTERED:2025-03-01", priority=1)
+    add_consent(member)
+    assert "UNSHELTERED" in _page(client, ecm, "P-DUP")
+    assert part2_disclosures(member) == []  # nothing of Part 2 shown yet
+    IdentifiedPopulation.objects.filter(pk=row.pk).update(
+        excluded=True, exclusion_reason="DUPLICATIVE_PROGRAM", exclusion_evidence="program:DMC:2024-03-01")
+    html = _page(client, ecm, "P-DUP")
+    assert "Program enrollment DMC, 2024-03-01" in html and NOTICE_START in html
+    shown = part2_disclosures(member)
+    assert [d.what for d in shown] == ["identification criteria and evidence"]
+    assert shown[0].organization == ecm.organization.name
