@@ -127,6 +127,11 @@ def main() -> None:
         "worklist, county + population": (plan_user, selectors.WorklistFilter(county="Fresno",
                                                                                 population="CHILD_WELFARE")),
         "worklist, provider user": (provider_user, selectors.WorklistFilter()),
+        "still eligible": (plan_user, selectors.WorklistFilter(change="STILL")),
+        "still eligible, population": (plan_user, selectors.WorklistFilter(change="STILL", population="CHILD_CCS")),
+        "no longer eligible": (plan_user, selectors.WorklistFilter(change="NO_LONGER")),
+        "no longer eligible, county": (plan_user, selectors.WorklistFilter(change="NO_LONGER", county="Kern")),
+        "no longer eligible, provider": (provider_user, selectors.WorklistFilter(change="NO_LONGER")),
     }
     for name, (user, filters) in cases.items():
         p50, p95 = timed(lambda u=user, f=filters: selectors.worklist(u, run, f), args.runs)

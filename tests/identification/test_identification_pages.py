@@ -13,6 +13,7 @@ from carehub.apps.accounts.models import OrganizationKind, Role
 from carehub.apps.audit.models import Action, AuditEvent
 from carehub.apps.identification import selectors
 from carehub.apps.identification.models import IdentificationRun, IdentifiedPopulation
+from carehub.apps.members.models import Member
 
 pytestmark = pytest.mark.django_db
 ECM_NPI = "1234567893"
@@ -147,13 +148,93 @@ def test_member_page_shows_exclusion_and_no_longer_eligible(client, coordinator,
     assert "No longer eligible" in foster and "Children and youth involved in child welfare" in foster
 
 
+def test_worklist_lists_members_still_eligible_and_no_longer_eligible(client, coordinator, two_runs):
+    july, august = two_runs
+    client.force_login(coordinator)
+    # August against July: ED and HOSPICE (excluded) still have avoidable utilization; FOSTER lost child welfare
+    assert names(client.get("/identification/?change=STILL").content.decode()) == ["Pat LastEd"]
+    assert names(client.get("/identification/?change=STILL&excluded=1").content.decode()) == [
+        "Pat LastEd", "Pat LastHospice"]
+    html = client.get("/identification/?change=NO_LONGER").content.decode()
+    assert "<h1>No longer eligible members</h1>" in html and "Previous priority" in html
+    assert names(html) == ["Pat LastFoster"] and "Children and youth involved in child welfare" in html
+    assert "Still identified for another population" not in html
+    assert names(client.get("/identification/?change=NO_LONGER&population=ADULT_HOMELESS").content.decode()) == []
+    event = AuditEvent.objects.filter(action=Action.SEARCH, object_type="IdentifiedPopulation").latest("pk")
+    assert event.detail["filters"]["change"] == "NO_LONGER"
+    # the first run has nothing to compare with
+    first = client.get(f"/identification/?run={july.pk}&change=NO_LONGER").content.decode()
+    assert names(first) == [] and "This is the first run" in first
+    # the run summary's counts lead to these lists
+    summary = client.get(f"/identification/runs/{august.pk}/").content.decode()
+    assert f"?run={august.pk}&amp;change=NO_LONGER&amp;population=CHILD_WELFARE&amp;excluded=1" in summary
+    assert f"?run={august.pk}&amp;change=STILL&amp;population=ADULT_AVOIDABLE_UTILIZATION&amp;excluded=1" in summary
+    assert client.get("/identification/?change=BOGUS").status_code == 200  # an unknown choice shows the new
+    api = client.get("/api/identification/worklist?change=NO_LONGER").json()
+    assert [(r["person_id"], r["populations"], r["still_identified"]) for r in api["results"]] == [
+        ("FOSTER", ["CHILD_WELFARE"], False)]
+    assert client.get("/api/identification/worklist?change=BOGUS").status_code == 422
+
+
+def _runs_with_rows(previous_rows, current_rows):
+    """Two stored runs, the second compared with the first, from (person_id, population, priority, change) rows."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    runs = []
+    for as_of, rows in (("2024-07-31", previous_rows), ("2024-08-31", current_rows)):
+        run = IdentificationRun.objects.create(as_of=as_of, started_at=now, finished_at=now, rule_version="t",
+                                               value_set_version="t", source="folder",
+                                               previous_run=runs[-1] if runs else None)
+        led = set()
+        for person_id, population, priority, change in rows:  # each person's rows by population, as stored
+            lead = change == "NEW" and person_id not in led
+            if lead:
+                led.add(person_id)
+            IdentifiedPopulation.objects.create(run=run, member_id=person_id, population=population,
+                                                priority=priority, change=change, lead=lead)
+        runs.append(run)
+    return runs
+
+
+def test_still_and_no_longer_lists_show_one_line_per_member_with_its_populations(coordinator, ecm_user):
+    for person_id in "ABCDE":
+        make_member(person_id=person_id, last_name=person_id)
+    _, run = _runs_with_rows(
+        [("A", "ADULT_HOMELESS", 1, "NEW"), ("A", "ADULT_REENTRY", 1, "NEW"), ("A", "ADULT_SMH_SUD", 1, "NEW"),
+         ("B", "ADULT_HOMELESS", 2, "NEW"), ("D", "ADULT_HOMELESS", 3, "NEW"), ("E", "ADULT_REENTRY", 4, "NEW")],
+        [("A", "ADULT_HOMELESS", 1, "STILL"), ("A", "ADULT_REENTRY", 1, "STILL"), ("B", "ADULT_HOMELESS", 2, "STILL"),
+         ("C", "ADULT_HOMELESS", 3, "NEW"), ("E", "ADULT_REENTRY", 4, "STILL")])
+
+    def page(user=coordinator, **filters):
+        return selectors.worklist(user, run, selectors.WorklistFilter(**filters), page_size=1)
+
+    first = page(change="STILL")
+    assert [(line.person_id, [code for code, _ in line.populations]) for line in first.lines] == [
+        ("A", ["ADULT_HOMELESS", "ADULT_REENTRY"])]
+    assert first.next_after == 1
+    assert [line.person_id for line in page(change="STILL", after=1).lines] == ["B"]
+    assert [line.person_id for line in page(change="STILL", after=2).lines] == ["E"]
+    assert page(change="STILL", after=2).next_after is None
+    # no longer: A lost ADULT_SMH_SUD (still identified for others), D lost everything; E kept its population
+    gone = selectors.worklist(coordinator, run, selectors.WorklistFilter(change="NO_LONGER"))
+    assert [(line.person_id, [code for code, _ in line.populations], line.still_identified)
+            for line in gone.lines] == [("A", ["ADULT_SMH_SUD"], True), ("D", ["ADULT_HOMELESS"], False)]
+    assert [line.person_id for line in page(change="NO_LONGER", population="ADULT_HOMELESS").lines] == ["D"]
+    assert [line.person_id for line in page(change="NEW").lines] == ["C"]
+    # provider staff: only their related members, in every list
+    relate(Member.objects.get(person_id="D"), ECM_NPI)
+    assert [line.person_id for line in page(ecm_user, change="NO_LONGER").lines] == ["D"]
+    assert page(ecm_user, change="STILL").lines == []
+
+
 def test_run_summary_counts_new_still_and_no_longer(client, coordinator, two_runs):
     july, august = two_runs
     client.force_login(coordinator)
     html = client.get(f"/identification/runs/{august.pk}/").content.decode()
     rows = {label: cells for label, cells in re.findall(
-        r'population=[A-Z_]+">([^<]+)</a></td>\s*((?:<td class="num">\d+</td>)+)', html)}
-    counts = {label: re.findall(r"\d+", cells) for label, cells in rows.items()}
+        r'population=[A-Z_]+">([^<]+)</a></td>\s*((?:<td class="num">(?:<a [^>]+>)?\d+(?:</a>)?</td>\s*)+)', html)}
+    counts = {label: re.findall(r">(\d+)<", cells) for label, cells in rows.items()}
     # members, excluded, new, still, no longer
     assert counts["Adults at risk for avoidable hospital or ED utilization"] == ["3", "1", "1", "2", "0"]
     assert counts["Children and youth involved in child welfare"] == ["0", "0", "0", "0", "1"]

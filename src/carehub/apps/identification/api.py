@@ -4,7 +4,7 @@ the pages (a provider's staff get only their related members)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
@@ -33,7 +33,8 @@ class WorklistLineOut(Schema):
     excluded: bool
     exclusion_reason: str
     continuity: bool
-    new_populations: list[str]
+    populations: list[str]  # the populations of the change listed (new, still, or no longer met)
+    still_identified: bool  # no longer met: still identified for another population this run
 
 
 class WorklistOut(Schema):
@@ -73,15 +74,18 @@ def _populations(items: list[selectors.PopulationExplanation]) -> list[dict[str,
              "evidence": p.evidence, "part2_placeholder": p.part2_placeholder} for p in items]
 
 
-@router.get("/worklist", response=WorklistOut, summary="Newly identified members of the latest run, most urgent first")
-def worklist(request: HttpRequest, county: str = "", population: str = "", include_excluded: bool = False,
-             after: int = 0, limit: int = selectors.PAGE_SIZE) -> dict[str, Any]:
-    filters = selectors.WorklistFilter(county=county[:40], population=population[:40],
+@router.get("/worklist", response=WorklistOut,
+            summary="Members of the latest run newly identified (default), still eligible or no longer eligible, "
+                    "most urgent first")
+def worklist(request: HttpRequest, change: Literal["NEW", "STILL", "NO_LONGER"] = "NEW", county: str = "",
+             population: str = "", include_excluded: bool = False, after: int = 0,
+             limit: int = selectors.PAGE_SIZE) -> dict[str, Any]:
+    filters = selectors.WorklistFilter(change=change, county=county[:40], population=population[:40],
                                        include_excluded=include_excluded, after=max(after, 0))
     run = selectors.latest_run()
     page = selectors.audited_worklist(request.auth, run, filters, route=request.get_full_path(), page_size=limit)
     return {"run": run, "next_after": page.next_after,
-            "results": [{**line.__dict__, "new_populations": [code for code, _ in line.new_populations]}
+            "results": [{**line.__dict__, "populations": [code for code, _ in line.populations]}
                         for line in page.lines]}
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from carehub import warehouse
 from carehub.apps.accounts.models import User
@@ -75,19 +75,27 @@ def scoped_rows(user: User, run: IdentificationRun) -> QuerySet[IdentifiedPopula
 
 # ---- the worklist ---------------------------------------------------------------------------------------------
 
+# What a worklist shows (WorklistFilter.change): the members new to a population this run (the default), those
+# identified in both runs, and those the previous run identified for a population this run does not.
+CHANGES = ((Change.NEW.value, "Newly identified"), (Change.STILL.value, "Still eligible"),
+           (Change.NO_LONGER.value, "No longer eligible"))
+
+
 @dataclass(frozen=True)
 class WorklistFilter:
-    """What the coordinator chose: a county, a population, whether to include excluded members, and the page
-    start (the last priority shown on the previous page)."""
+    """What the coordinator chose: which change (new, still eligible, no longer identified), a county, a
+    population, whether to include excluded members, and the page start (the last priority shown on the previous
+    page)."""
 
     county: str = ""
     population: str = ""
     include_excluded: bool = False
     after: int = 0
+    change: str = Change.NEW.value
 
     def as_audit(self) -> dict[str, object]:
-        return {"county": self.county, "population": self.population, "include_excluded": self.include_excluded,
-                "after": self.after}
+        return {"change": self.change, "county": self.county, "population": self.population,
+                "include_excluded": self.include_excluded, "after": self.after}
 
 
 @dataclass
@@ -96,13 +104,14 @@ class WorklistLine:
     cin: str
     name: str
     county: str
-    priority: int
+    priority: int  # in the run listed: the previous run's for members no longer identified
     score: float | None
     excluded: bool
     exclusion_reason: str
     continuity: bool
-    new_populations: list[tuple[str, str]]  # (code, label)
+    populations: list[tuple[str, str]]  # (code, label): the populations new, still, or no longer met
     in_database: bool
+    still_identified: bool = False  # no longer identified for these populations, but still for another
 
 
 @dataclass
@@ -117,41 +126,94 @@ class WorklistPage:
         return [line.person_id for line in self.lines]
 
 
-def worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter,
-             page_size: int = PAGE_SIZE) -> WorklistPage:
-    """Newly identified members of a run (no row for that person and population in the previous run), most
-    urgent first. With a population filter, members new to that population; otherwise one line per member new to
-    any population. Two queries: the page (joined to the member for the name) and the page's new populations."""
-    if run is None:
-        return WorklistPage(None, [], None, filters)
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    rows = scoped_rows(user, run).filter(change=Change.NEW)
-    rows = rows.filter(population=filters.population) if filters.population else rows.filter(lead=True)
+_LINE_FIELDS = ("member_id", "cin", "county", "priority", "score", "excluded", "exclusion_reason", "continuity",
+                "member__first_name", "member__last_name", "member__person_id")
+
+
+def _filtered(rows: QuerySet[IdentifiedPopulation], filters: WorklistFilter) -> QuerySet[IdentifiedPopulation]:
+    if filters.population:
+        rows = rows.filter(population=filters.population)
     if filters.county:
         rows = rows.filter(county=filters.county)
     if not filters.include_excluded:
         rows = rows.filter(excluded=False)
     if filters.after:
         rows = rows.filter(priority__gt=filters.after)
-    page = list(rows.order_by("priority").values(
-        "member_id", "cin", "county", "priority", "score", "excluded", "exclusion_reason", "continuity",
-        "member__first_name", "member__last_name", "member__person_id")[: page_size + 1])
-    has_more = len(page) > page_size
-    page = page[:page_size]
+    return rows
+
+
+def _page_rows(rows: QuerySet[IdentifiedPopulation], page_size: int,
+               one_row_each: bool) -> tuple[list[dict[str, Any]], bool]:
+    """The first page_size people of `rows` by priority (one rank per person), and whether more follow. Where a
+    person may have several rows (one per population), enough rows are read to hold page_size + 1 people."""
+    limit = (page_size + 1) * (1 if one_row_each else len(POPULATIONS))
+    people: dict[int, dict[str, Any]] = {}
+    for row in rows.order_by("priority", "population").values(*_LINE_FIELDS)[:limit]:
+        people.setdefault(row["priority"], row)
+    page = list(people.values())
+    return page[:page_size], len(page) > page_size
+
+
+def worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter,
+             page_size: int = PAGE_SIZE) -> WorklistPage:
+    """A run's members of one kind of change, most urgent first, one line per member with the populations of that
+    change: newly identified (no row for that person and population in the previous run), still eligible (a row
+    in both), or no longer identified (a row in the previous run only; listed by the previous run's priority).
+    With a population filter, members of that change in that population. Two queries (three for no longer
+    identified): the page (joined to the member for the name) and the page's populations."""
+    if run is None:
+        return WorklistPage(None, [], None, filters)
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    if filters.change == Change.NO_LONGER:
+        return _no_longer_page(user, run, filters, page_size)
+    rows = scoped_rows(user, run).filter(change=filters.change)
+    one_row_each = bool(filters.population) or filters.change == Change.NEW
+    if filters.change == Change.NEW and not filters.population:
+        rows = rows.filter(lead=True)  # the person's first new row: one line each, on a partial index
+    page, has_more = _page_rows(_filtered(rows, filters), page_size, one_row_each)
     populations: dict[str, list[tuple[str, str]]] = defaultdict(list)
     if page:
         for person_id, population in (IdentifiedPopulation.objects
-                                      .filter(run=run, change=Change.NEW, member_id__in=[r["member_id"] for r in page])
+                                      .filter(run=run, change=filters.change,
+                                              member_id__in=[r["member_id"] for r in page])
                                       .order_by("population").values_list("member_id", "population")):
             populations[person_id].append((population, label(POPULATIONS, population)))
-    lines = [WorklistLine(
-        person_id=r["member_id"], cin=r["cin"],
-        name=f"{r['member__first_name'] or ''} {r['member__last_name'] or ''}".strip(),
-        county=r["county"], priority=r["priority"], score=r["score"], excluded=r["excluded"],
-        exclusion_reason=r["exclusion_reason"], continuity=r["continuity"],
-        new_populations=populations[r["member_id"]], in_database=r["member__person_id"] is not None)
-        for r in page]
+    lines = [_line(r, populations[r["member_id"]]) for r in page]
     return WorklistPage(run, lines, page[-1]["priority"] if has_more else None, filters)
+
+
+def _no_longer_page(user: User, run: IdentificationRun, filters: WorklistFilter, page_size: int) -> WorklistPage:
+    """Members the previous run identified for a population this run does not: the previous run's rows without a
+    row of the same person and population in this run (an anti-join on the unique index), by the previous run's
+    priority, county and exclusion."""
+    previous = run.previous_run
+    if previous is None:
+        return WorklistPage(run, [], None, filters)
+    in_run = IdentifiedPopulation.objects.filter(run=run, member_id=OuterRef("member_id"),
+                                                 population=OuterRef("population"))
+    rows = scoped_rows(user, previous).filter(~Exists(in_run))
+    page, has_more = _page_rows(_filtered(rows, filters), page_size, bool(filters.population))
+    people = [r["member_id"] for r in page]
+    populations: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    still: set[str] = set()
+    if page:
+        for person_id, population in (IdentifiedPopulation.objects
+                                      .filter(run=previous, member_id__in=people).filter(~Exists(in_run))
+                                      .order_by("population").values_list("member_id", "population")):
+            populations[person_id].append((population, label(POPULATIONS, population)))
+        still = set(IdentifiedPopulation.objects.filter(run=run, member_id__in=people)
+                    .values_list("member_id", flat=True).distinct())
+    lines = [replace(_line(r, populations[r["member_id"]]), still_identified=r["member_id"] in still) for r in page]
+    return WorklistPage(run, lines, page[-1]["priority"] if has_more else None, filters)
+
+
+def _line(row: dict[str, Any], populations: list[tuple[str, str]]) -> WorklistLine:
+    return WorklistLine(
+        person_id=row["member_id"], cin=row["cin"],
+        name=f"{row['member__first_name'] or ''} {row['member__last_name'] or ''}".strip(),
+        county=row["county"], priority=row["priority"], score=row["score"], excluded=row["excluded"],
+        exclusion_reason=row["exclusion_reason"], continuity=row["continuity"], populations=populations,
+        in_database=row["member__person_id"] is not None)
 
 
 def audited_worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter, *, route: str,

@@ -1,5 +1,5 @@
-"""The identification pages: the worklist of newly identified members, the list of runs and a run's summary.
-Access follows the role menu (navigation.allowed); scoping of rows is in selectors."""
+"""The identification pages: the worklist (members newly identified, still eligible or no longer identified), the
+list of runs and a run's summary. Access follows the role menu (navigation.allowed); scoping of rows is in selectors."""
 
 from __future__ import annotations
 
@@ -24,7 +24,9 @@ def _int(value: str, default: int = 0) -> int:
 
 
 def filters_from(request: HttpRequest) -> selectors.WorklistFilter:
+    change = request.GET.get("change", "")
     return selectors.WorklistFilter(
+        change=change if change in dict(selectors.CHANGES) else selectors.CHANGES[0][0],
         county=request.GET.get("county", "").strip()[:40],
         population=request.GET.get("population", "").strip()[:40],
         include_excluded=request.GET.get("excluded") == "1",
@@ -42,6 +44,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = selectors.audited_worklist(request.user, run, filters, route=request.get_full_path())
     populations, counties = selectors.filter_choices(run)
     context = {"page": page, "run": run, "filters": filters, "populations": populations, "counties": counties,
+               "changes": selectors.CHANGES, "heading": dict(selectors.CHANGES)[filters.change],
                "provider_scope": request.user.is_provider_staff}
     template = "identification/_worklist_rows.html" if request.htmx else "identification/worklist.html"
     return render(request, template, context)
