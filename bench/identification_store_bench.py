@@ -98,6 +98,7 @@ def main() -> None:
     seed_members(args.members)
     with connection.cursor() as cur:  # start from no runs, so the first store is a first month
         cur.execute("DELETE FROM identification_identifiedpopulation")
+        cur.execute("DELETE FROM identification_nolongereligible")
         cur.execute("DELETE FROM identification_identificationrun")
     print(f"database: {connection.vendor}, members: {Member.objects.count():,}")
     for month, as_of in enumerate([date(2026, 9, 30), date(2026, 10, 31)]):

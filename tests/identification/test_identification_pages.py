@@ -177,34 +177,22 @@ def test_worklist_lists_members_still_eligible_and_no_longer_eligible(client, co
 
 
 def _runs_with_rows(previous_rows, current_rows):
-    """Two stored runs, the second compared with the first, from (person_id, population, priority, change) rows."""
-    from django.utils import timezone
+    """Two runs stored a month apart, from (person_id, population, priority) rows (store_run compares them)."""
+    from carehub.apps.identification.services import store_run
 
-    now = timezone.now()
-    runs = []
-    for as_of, rows in (("2024-07-31", previous_rows), ("2024-08-31", current_rows)):
-        run = IdentificationRun.objects.create(as_of=as_of, started_at=now, finished_at=now, rule_version="t",
-                                               value_set_version="t", source="folder",
-                                               previous_run=runs[-1] if runs else None)
-        led = set()
-        for person_id, population, priority, change in rows:  # each person's rows by population, as stored
-            lead = change == "NEW" and person_id not in led
-            if lead:
-                led.add(person_id)
-            IdentifiedPopulation.objects.create(run=run, member_id=person_id, population=population,
-                                                priority=priority, change=change, lead=lead)
-        runs.append(run)
-    return runs
+    return [store_run([(person_id, "", population, "", "", False, "", False, priority, "Kern", None, "", "")
+                       for person_id, population, priority in rows], as_of=as_of)
+            for as_of, rows in ((date(2024, 7, 31), previous_rows), (date(2024, 8, 31), current_rows))]
 
 
 def test_still_and_no_longer_lists_show_one_line_per_member_with_its_populations(coordinator, ecm_user):
     for person_id in "ABCDE":
         make_member(person_id=person_id, last_name=person_id)
     _, run = _runs_with_rows(
-        [("A", "ADULT_HOMELESS", 1, "NEW"), ("A", "ADULT_REENTRY", 1, "NEW"), ("A", "ADULT_SMH_SUD", 1, "NEW"),
-         ("B", "ADULT_HOMELESS", 2, "NEW"), ("D", "ADULT_HOMELESS", 3, "NEW"), ("E", "ADULT_REENTRY", 4, "NEW")],
-        [("A", "ADULT_HOMELESS", 1, "STILL"), ("A", "ADULT_REENTRY", 1, "STILL"), ("B", "ADULT_HOMELESS", 2, "STILL"),
-         ("C", "ADULT_HOMELESS", 3, "NEW"), ("E", "ADULT_REENTRY", 4, "STILL")])
+        [("A", "ADULT_HOMELESS", 1), ("A", "ADULT_REENTRY", 1), ("A", "ADULT_SMH_SUD", 1), ("B", "ADULT_HOMELESS", 2),
+         ("D", "ADULT_HOMELESS", 3), ("E", "ADULT_REENTRY", 4)],
+        [("A", "ADULT_HOMELESS", 1), ("A", "ADULT_REENTRY", 1), ("B", "ADULT_HOMELESS", 2), ("C", "ADULT_HOMELESS", 3),
+         ("E", "ADULT_REENTRY", 4)])
 
     def page(user=coordinator, **filters):
         return selectors.worklist(user, run, selectors.WorklistFilter(**filters), page_size=1)

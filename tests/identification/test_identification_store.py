@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from carehub.apps.assignments.models import Assignment, AssignmentStatus
 from carehub.apps.audit.models import Action, AuditEvent
 from carehub.apps.engagement.models import Enrollment, EnrollmentStatus
-from carehub.apps.identification.models import Change, IdentificationRun, IdentifiedPopulation
+from carehub.apps.identification.models import Change, IdentificationRun, IdentifiedPopulation, NoLongerEligible
 from carehub.apps.identification.services import combined, current_versions, store_from_csv
 from carehub.cli import app
 
@@ -88,6 +88,15 @@ def test_changes_between_two_runs_are_new_still_and_no_longer(two_runs):
     assert august.new_people == 1
     leads = [key for key, row in rows_of(august).items() if row.lead]
     assert leads == [("HOMELESS", "ADULT_AVOIDABLE_UTILIZATION")]  # one worklist line per new person
+    # what the July run said of FOSTER is kept for the list of members no longer eligible
+    assert no_longer(august) == [("FOSTER", "CHILD_WELFARE", rows_of(july)[("FOSTER", "CHILD_WELFARE")].priority,
+                                  "Kern")]
+    assert no_longer(july) == []
+
+
+def no_longer(run: IdentificationRun) -> list[tuple[str, str, int, str]]:
+    return sorted(NoLongerEligible.objects.filter(run=run).values_list("member_id", "population", "priority",
+                                                                       "county"))
 
 
 def test_a_month_stored_late_becomes_the_previous_run_of_the_next_one(scenario, members):
@@ -97,6 +106,13 @@ def test_a_month_stored_late_becomes_the_previous_run_of_the_next_one(scenario, 
     assert july.previous_run_id is None and august.previous_run_id == july.pk
     assert rows_of(august)[("ED", "ADULT_AVOIDABLE_UTILIZATION")].change == Change.STILL
     assert august.counts["CHILD_WELFARE"]["NO_LONGER"] == 1
+    assert [row[:2] for row in no_longer(august)] == [("FOSTER", "CHILD_WELFARE")]
+    # storing July again (plan data corrected: the foster care episode is gone) recompares August
+    scenario.plan.rows["program_enrollment"] = [r for r in scenario.plan.rows["program_enrollment"]
+                                                  if r["person_id"] != "FOSTER"]
+    scenario.plan.write()
+    store(scenario.folder, D1)
+    assert no_longer(august) == [] and NoLongerEligible.objects.count() == 0
 
 
 def test_carehub_identify_stores_the_run_with_its_priority_unless_told_not_to(scenario, tmp_path):

@@ -10,15 +10,21 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from carehub import warehouse
 from carehub.apps.accounts.models import User
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
-from carehub.apps.identification.models import Change, IdentificationRun, IdentifiedPopulation, RunStatus
+from carehub.apps.identification.models import (
+    Change,
+    IdentificationRun,
+    IdentifiedPopulation,
+    NoLongerEligible,
+    RunStatus,
+)
 from carehub.apps.members.models import CareRelationship, Member
 from carehub.apps.members.selectors import (
     current_relationship,
@@ -41,6 +47,7 @@ from carehub.domain.populations.labels import (
 )
 
 PAGE_SIZE = 50
+Scoped = TypeVar("Scoped", IdentifiedPopulation, NoLongerEligible)
 MAX_PAGE_SIZE = 200
 
 
@@ -61,7 +68,11 @@ def run_by_id(run_id: int) -> IdentificationRun | None:
 
 def scoped_rows(user: User, run: IdentificationRun) -> QuerySet[IdentifiedPopulation]:
     """The run's rows the user may see: all for plan staff, otherwise only rows of visible members."""
-    rows = IdentifiedPopulation.objects.filter(run=run)
+    return _scoped(user, IdentifiedPopulation.objects.filter(run=run))
+
+
+def _scoped(user: User, rows: QuerySet[Scoped]) -> QuerySet[Scoped]:
+    """Rows of a model keyed by member (IdentifiedPopulation, NoLongerEligible) the user may see."""
     if user.is_plan_staff:
         return rows
     if user.is_provider_staff:
@@ -130,7 +141,7 @@ _LINE_FIELDS = ("member_id", "cin", "county", "priority", "score", "excluded", "
                 "member__first_name", "member__last_name", "member__person_id")
 
 
-def _filtered(rows: QuerySet[IdentifiedPopulation], filters: WorklistFilter) -> QuerySet[IdentifiedPopulation]:
+def _filtered(rows: QuerySet[Scoped], filters: WorklistFilter) -> QuerySet[Scoped]:
     if filters.population:
         rows = rows.filter(population=filters.population)
     if filters.county:
@@ -142,7 +153,7 @@ def _filtered(rows: QuerySet[IdentifiedPopulation], filters: WorklistFilter) -> 
     return rows
 
 
-def _page_rows(rows: QuerySet[IdentifiedPopulation], page_size: int,
+def _page_rows(rows: QuerySet[Scoped], page_size: int,
                one_row_each: bool) -> tuple[list[dict[str, Any]], bool]:
     """The first page_size people of `rows` by priority (one rank per person), and whether more follow. Where a
     person may have several rows (one per population), enough rows are read to hold page_size + 1 people."""
@@ -183,22 +194,15 @@ def worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter,
 
 
 def _no_longer_page(user: User, run: IdentificationRun, filters: WorklistFilter, page_size: int) -> WorklistPage:
-    """Members the previous run identified for a population this run does not: the previous run's rows without a
-    row of the same person and population in this run (an anti-join on the unique index), by the previous run's
-    priority, county and exclusion."""
-    previous = run.previous_run
-    if previous is None:
-        return WorklistPage(run, [], None, filters)
-    in_run = IdentifiedPopulation.objects.filter(run=run, member_id=OuterRef("member_id"),
-                                                 population=OuterRef("population"))
-    rows = scoped_rows(user, previous).filter(~Exists(in_run))
+    """Members the previous run identified for a population this run does not (NoLongerEligible, written when
+    the run was stored), by the previous run's priority, county and exclusion."""
+    rows = _scoped(user, NoLongerEligible.objects.filter(run=run))
     page, has_more = _page_rows(_filtered(rows, filters), page_size, bool(filters.population))
     people = [r["member_id"] for r in page]
     populations: dict[str, list[tuple[str, str]]] = defaultdict(list)
     still: set[str] = set()
     if page:
-        for person_id, population in (IdentifiedPopulation.objects
-                                      .filter(run=previous, member_id__in=people).filter(~Exists(in_run))
+        for person_id, population in (NoLongerEligible.objects.filter(run=run, member_id__in=people)
                                       .order_by("population").values_list("member_id", "population")):
             populations[person_id].append((population, label(POPULATIONS, population)))
         still = set(IdentifiedPopulation.objects.filter(run=run, member_id__in=people)

@@ -3,7 +3,8 @@
 `store_run` takes the rows of one run (from the DuckDB connection the runner left them on, or from the output
 CSV, whichever engine wrote it) and stores them in one transaction: one run record, the rows in bulk (PostgreSQL
 COPY through psycopg 3; SQLite executemany in large batches, no model instances), the comparison with the previous
-run, the counts, and one audit event with counts only.
+run (each row new or still eligible, and the previous run's rows this run lacks as NoLongerEligible), the counts,
+and one audit event with counts only.
 
 Idempotency: a run is identified by (as-of date, rule version, value-set version). Storing the same run again
 REPLACES that run's rows (the plan data may have been corrected and reloaded in between) and keeps its record,
@@ -31,6 +32,7 @@ from carehub.apps.identification.models import (
     Change,
     IdentificationRun,
     IdentifiedPopulation,
+    NoLongerEligible,
     RunSource,
     RunStatus,
 )
@@ -135,18 +137,20 @@ def _table() -> str:
     return connection.ops.quote_name(IdentifiedPopulation._meta.db_table)
 
 
-def _insert(rows: Iterable[Row]) -> int:
-    """Insert complete rows (INSERT_COLUMNS order) in bulk; returns how many."""
+def _insert(rows: Iterable[Row], table: str | None = None, names: tuple[str, ...] = INSERT_COLUMNS) -> int:
+    """Insert complete rows (`names` order; by default identified rows in INSERT_COLUMNS order) in bulk; returns
+    how many."""
     count = 0
-    columns = ", ".join(connection.ops.quote_name(c) for c in INSERT_COLUMNS)
+    table = table or _table()
+    columns = ", ".join(connection.ops.quote_name(c) for c in names)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {_table()} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
                     count += 1
             return count
-        sql = f"INSERT INTO {_table()} ({columns}) VALUES ({', '.join(['%s'] * len(INSERT_COLUMNS))})"
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
         iterator = iter(rows)
         while chunk := list(islice(iterator, BATCH)):
             cursor.executemany(sql, chunk)
@@ -176,6 +180,7 @@ class _Comparison:
         self.led: set[str] = set()
         self.counties: set[str] = set()
         self.missing_county = False
+        self.gone: set[tuple[str, str]] = set()  # the previous run's pairs this run lacks (after finish)
 
     def annotate(self, rows: Iterable[Row]) -> Iterator[Row]:
         for row in rows:
@@ -200,7 +205,8 @@ class _Comparison:
             yield (self.run_id, *row, change.value, lead)
 
     def finish(self, run: IdentificationRun) -> None:
-        for _, population in self.previous - self.current:
+        self.gone = self.previous - self.current
+        for _, population in self.gone:
             self.counts.setdefault(population, _empty_counts())["NO_LONGER"] += 1
         run.counts = dict(sorted(self.counts.items()))
         run.rows = sum(c["rows"] for c in self.counts.values())
@@ -224,7 +230,28 @@ def _compare_again(run: IdentificationRun) -> None:
     comparison = _Comparison(run.pk, run.previous_run)
     _insert(comparison.annotate(rows))
     comparison.finish(run)
+    _record_no_longer(run, comparison.gone)
     run.save(update_fields=["previous_run", "counties", "counts", "rows", "people", "excluded_people", "new_people"])
+
+
+# What NoLongerEligible keeps of the previous run's row (the same column names in both tables).
+_NO_LONGER_COLUMNS = ("person_id", "population", "cin", "priority", "county", "score", "excluded", "exclusion_reason",
+                      "continuity")
+
+
+def _record_no_longer(run: IdentificationRun, gone: set[tuple[str, str]]) -> None:
+    """Write the run's NoLongerEligible rows anew from the (person, population) pairs of the previous run that this
+    run lacks (the comparison knows them): one read of the previous run's rows, keeping those pairs. Neither one
+    INSERT ... NOT EXISTS nor lookups by person: right after the COPY, PostgreSQL's statistics do not know the
+    runs, and it planned nested loops over whole runs (minutes at a million members)."""
+    NoLongerEligible.objects.filter(run=run).delete()
+    if run.previous_run_id is None or not gone:
+        return
+    fields = ["member_id" if c == "person_id" else c for c in _NO_LONGER_COLUMNS]
+    previous = (IdentifiedPopulation.objects.filter(run_id=run.previous_run_id).order_by()
+                .values_list(*fields).iterator(chunk_size=BATCH))
+    rows = [(run.pk, *row) for row in previous if (row[0], row[1]) in gone]  # read before the COPY: one connection
+    _insert(rows, connection.ops.quote_name(NoLongerEligible._meta.db_table), ("run_id", *_NO_LONGER_COLUMNS))
 
 
 def _fill_county(run: IdentificationRun) -> None:
@@ -261,6 +288,7 @@ def store_run(rows: Iterable[Row], *, as_of: date, source: str = RunSource.FOLDE
         comparison = _Comparison(run.pk, run.previous_run)
         _insert(comparison.annotate(rows))
         comparison.finish(run)
+        _record_no_longer(run, comparison.gone)
         if comparison.missing_county:
             _fill_county(run)
             run.counties = sorted(c for c in IdentifiedPopulation.objects.filter(run=run)
