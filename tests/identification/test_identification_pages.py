@@ -46,6 +46,11 @@ def test_worklist_shows_newly_identified_members_most_urgent_first_with_a_link(c
     assert 'href="/members/HOMELESS/"' in html
     assert "Adults experiencing homelessness" in html and "avoidable hospital or ED utilization" in html
     assert "1 newly identified of 3 members" in html
+    # why first: unsheltered since 08-01, a second population, five ED visits in August (ident_scenario)
+    assert '<span class="badge" title="Unsheltered on the as-of date">Unsheltered</span>' in html
+    assert ">Other populations: 1</span>" in html and ">ED visits (6 mo): 5</span>" in html
+    api = client.get("/api/identification/worklist").json()["results"]
+    assert set(api[0]["factors"]) == {"UNSHELTERED_NOW=1", "ADDITIONAL_POPULATIONS=1", "ED_VISITS_6M=5"}
 
 
 def test_the_first_run_lists_everyone_not_excluded_and_can_include_the_excluded(client, coordinator, scenario,

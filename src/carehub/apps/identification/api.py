@@ -35,6 +35,8 @@ class WorklistLineOut(Schema):
     continuity: bool
     populations: list[str]  # the populations of the change listed (new, still, or no longer met)
     still_identified: bool  # no longer met: still identified for another population this run
+    score: float | None = None
+    factors: list[str]  # why this priority: NAME=value (valuesets/priority_weights.csv; none for no longer met)
 
 
 class WorklistOut(Schema):
@@ -85,7 +87,8 @@ def worklist(request: HttpRequest, change: Literal["NEW", "STILL", "NO_LONGER"] 
     run = selectors.latest_run()
     page = selectors.audited_worklist(request.auth, run, filters, route=request.get_full_path(), page_size=limit)
     return {"run": run, "next_after": page.next_after,
-            "results": [{**line.__dict__, "populations": [code for code, _ in line.populations]}
+            "results": [{**line.__dict__, "populations": [code for code, _ in line.populations],
+                         "factors": [code for code, _, _ in line.factors]}
                         for line in page.lines]}
 
 

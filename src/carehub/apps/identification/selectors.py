@@ -43,6 +43,7 @@ from carehub.domain.populations.labels import (
     label,
     parse_evidence,
     parse_factors,
+    short_factors,
     split_codes,
 )
 
@@ -123,6 +124,8 @@ class WorklistLine:
     populations: list[tuple[str, str]]  # (code, label): the populations new, still, or no longer met
     in_database: bool
     still_identified: bool = False  # no longer identified for these populations, but still for another
+    # why this priority: (`NAME=value`, short text, full label); none for members no longer eligible
+    factors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -139,6 +142,7 @@ class WorklistPage:
 
 _LINE_FIELDS = ("member_id", "cin", "county", "priority", "score", "excluded", "exclusion_reason", "continuity",
                 "member__first_name", "member__last_name", "member__person_id")
+_FACTORS = "priority_factors"  # identified rows only: a NoLongerEligible row keeps no factors
 
 
 def _filtered(rows: QuerySet[Scoped], filters: WorklistFilter) -> QuerySet[Scoped]:
@@ -159,7 +163,8 @@ def _page_rows(rows: QuerySet[Scoped], page_size: int,
     person may have several rows (one per population), enough rows are read to hold page_size + 1 people."""
     limit = (page_size + 1) * (1 if one_row_each else len(POPULATIONS))
     people: dict[int, dict[str, Any]] = {}
-    for row in rows.order_by("priority", "population").values(*_LINE_FIELDS)[:limit]:
+    fields = (*_LINE_FIELDS, _FACTORS) if rows.model is IdentifiedPopulation else _LINE_FIELDS
+    for row in rows.order_by("priority", "population").values(*fields)[:limit]:
         people.setdefault(row["priority"], row)
     page = list(people.values())
     return page[:page_size], len(page) > page_size
@@ -217,7 +222,7 @@ def _line(row: dict[str, Any], populations: list[tuple[str, str]]) -> WorklistLi
         name=f"{row['member__first_name'] or ''} {row['member__last_name'] or ''}".strip(),
         county=row["county"], priority=row["priority"], score=row["score"], excluded=row["excluded"],
         exclusion_reason=row["exclusion_reason"], continuity=row["continuity"], populations=populations,
-        in_database=row["member__person_id"] is not None)
+        in_database=row["member__person_id"] is not None, factors=short_factors(row.get(_FACTORS)))
 
 
 def audited_worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter, *, route: str,

@@ -98,6 +98,16 @@ PRIORITY_FACTORS: dict[str, str] = {
     "UNPLANNED_STAYS_6M": "Unplanned hospital stays in the last 6 months",
 }
 
+# The same, short enough for a worklist cell; `{}` takes the factor's value.
+PRIORITY_FACTORS_SHORT: dict[str, str] = {
+    "RECENT_DISCHARGE_30D": "Discharged ≤ 30 days",
+    "RECENT_RELEASE_90D": "Released ≤ 90 days",
+    "UNSHELTERED_NOW": "Unsheltered",
+    "ADDITIONAL_POPULATIONS": "Other populations: {}",
+    "ED_VISITS_6M": "ED visits (6 mo): {}",
+    "UNPLANNED_STAYS_6M": "Unplanned stays (6 mo): {}",
+}
+
 EVIDENCE_KINDS: dict[str, str] = {
     "claim": "Claim",
     "program": "Program enrollment",
@@ -153,6 +163,13 @@ def parse_evidence(reference: str) -> Evidence:
         except ValueError:
             pass
     return Evidence(reference=reference, kind=kind, detail=detail, on=on)
+
+
+def short_factors(value: str | None) -> list[tuple[str, str, str]]:
+    """Priority factors `NAME=value;...` as (`NAME=value`, short text with its value, full label), for a worklist
+    line."""
+    return [(f"{code}={amount}", PRIORITY_FACTORS_SHORT.get(code, code).format(amount), label)
+            for code, label, amount in parse_factors(value)]
 
 
 def parse_factors(value: str | None) -> list[tuple[str, str, str]]:
