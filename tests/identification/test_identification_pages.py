@@ -221,6 +221,46 @@ def test_still_and_no_longer_lists_show_one_line_per_member_with_its_populations
     assert page(ecm_user, change="STILL").lines == []
 
 
+def test_the_worklist_downloads_as_csv_every_page_with_an_export_audit(client, coordinator, two_runs, monkeypatch):
+    import csv
+    import io
+
+    july, august = two_runs
+    monkeypatch.setattr(selectors, "MAX_PAGE_SIZE", 1)  # one member a page: the download must follow them all
+    client.force_login(coordinator)
+    assert "Download these members as CSV" in client.get("/identification/").content.decode()
+    response = client.get("/identification/export.csv?change=STILL&excluded=1")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="identification-2024-08-31-still.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["person_id"], r["name"], r["populations"], r["excluded"]) for r in rows] == [
+        ("ED", "Pat LastEd", "ADULT_AVOIDABLE_UTILIZATION", "0"),
+        ("HOSPICE", "Pat LastHospice", "ADULT_AVOIDABLE_UTILIZATION", "1")]
+    assert rows[1]["exclusion_reason"] == "HOSPICE_OR_PALLIATIVE"
+    [event] = AuditEvent.objects.filter(action=Action.EXPORT, object_type="IdentifiedPopulation")
+    assert event.detail["person_ids"] == ["ED", "HOSPICE"] and event.detail["filters"]["change"] == "STILL"
+    new = list(csv.DictReader(io.StringIO(client.get("/identification/export.csv").content.decode())))
+    assert [r["person_id"] for r in new] == ["HOMELESS"]
+    assert new[0]["population_names"].startswith("Adults at risk for avoidable hospital or ED utilization; ")
+    assert "Unsheltered" in new[0]["why_this_priority"].split("; ")
+    july_gone = client.get(f"/identification/export.csv?run={july.pk}&change=NO_LONGER").content.decode()
+    assert july_gone.splitlines()[1:] == []  # the first run: nobody is no longer eligible
+
+
+def test_the_csv_download_is_for_plan_staff_and_safe_in_a_spreadsheet(client, coordinator, ecm_user, two_runs):
+    from carehub.apps.members.models import Member
+
+    Member.objects.filter(person_id="HOMELESS").update(last_name="=HYPERLINK(1)")
+    client.force_login(ecm_user)
+    assert client.get("/identification/export.csv").status_code == 403
+    client.force_login(coordinator)
+    text = client.get("/identification/export.csv").content.decode()
+    assert ",'Pat =HYPERLINK(1)," not in text and "Pat =HYPERLINK(1)" in text  # "Pat ..." starts with P: kept
+    Member.objects.filter(person_id="HOMELESS").update(first_name="", last_name="=HYPERLINK(1)")
+    text = client.get("/identification/export.csv").content.decode()
+    assert ",'=HYPERLINK(1)," in text and ",=HYPERLINK" not in text
+
+
 def test_run_summary_counts_new_still_and_no_longer(client, coordinator, two_runs):
     july, august = two_runs
     client.force_login(coordinator)

@@ -235,6 +235,26 @@ def audited_worklist(user: User, run: IdentificationRun | None, filters: Worklis
     return page
 
 
+def all_lines(user: User, run: IdentificationRun, filters: WorklistFilter) -> list[WorklistLine]:
+    """Every line of the worklist with these filters, from the first (the CSV download), page by page."""
+    lines: list[WorklistLine] = []
+    current = replace(filters, after=0)
+    while True:
+        page = worklist(user, run, current, MAX_PAGE_SIZE)
+        lines.extend(page.lines)
+        if page.next_after is None:
+            return lines
+        current = replace(current, after=page.next_after)
+
+
+def audited_export(user: User, run: IdentificationRun, filters: WorklistFilter, *, route: str) -> list[WorklistLine]:
+    """The whole worklist for download, recorded as an EXPORT with exactly the person_ids written."""
+    lines = all_lines(user, run, filters)
+    record(actor=user, action=Action.EXPORT, object_type="IdentifiedPopulation", object_id=str(run.pk), route=route,
+           detail={"filters": filters.as_audit(), "person_ids": [line.person_id for line in lines]})
+    return lines
+
+
 def filter_choices(run: IdentificationRun | None) -> tuple[list[tuple[str, str]], list[str]]:
     """Populations (code, label) and counties present in the run (stored on the run record; no query)."""
     if run is None:

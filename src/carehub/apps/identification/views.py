@@ -3,13 +3,17 @@ list of runs and a run's summary. Access follows the role menu (navigation.allow
 
 from __future__ import annotations
 
+import csv
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from carehub.apps.identification import selectors
+from carehub.apps.identification.models import IdentificationRun
 from carehub.web.navigation import allowed
+from carehub.web.spreadsheet import safe_cell
 
 MENU_KEY = "identification"
 
@@ -33,13 +37,19 @@ def filters_from(request: HttpRequest) -> selectors.WorklistFilter:
         after=_int(request.GET.get("after", "")))
 
 
-@require_GET
-def worklist(request: HttpRequest) -> HttpResponse:
-    _require(request)
+def _run(request: HttpRequest) -> IdentificationRun | None:
+    """The run asked for (`run=`), or the latest; 404 for a run that does not exist."""
     run_id = _int(request.GET.get("run", ""))
     run = selectors.run_by_id(run_id) if run_id else selectors.latest_run()
     if run_id and run is None:
         raise Http404
+    return run
+
+
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    _require(request)
+    run = _run(request)
     filters = filters_from(request)
     page = selectors.audited_worklist(request.user, run, filters, route=request.get_full_path())
     populations, counties = selectors.filter_choices(run)
@@ -48,6 +58,33 @@ def worklist(request: HttpRequest) -> HttpResponse:
                "provider_scope": request.user.is_provider_staff}
     template = "identification/_worklist_rows.html" if request.htmx else "identification/worklist.html"
     return render(request, template, context)
+
+
+EXPORT_COLUMNS = ("priority", "person_id", "cin", "name", "county", "populations", "population_names",
+                  "why_this_priority", "excluded", "exclusion_reason", "continuity", "still_identified")
+
+
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The whole worklist with the page's filters as CSV (every page), recorded as one EXPORT."""
+    _require(request)
+    run = _run(request)
+    if run is None:
+        raise Http404
+    filters = filters_from(request)
+    lines = selectors.audited_export(request.user, run, filters, route=request.get_full_path())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"identification-{run.as_of:%Y-%m-%d}-{filters.change.lower().replace('_', '-')}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    out = csv.writer(response)
+    out.writerow(EXPORT_COLUMNS)
+    for line in lines:
+        out.writerow([line.priority, safe_cell(line.person_id), safe_cell(line.cin), safe_cell(line.name),
+                      safe_cell(line.county), ";".join(code for code, _ in line.populations),
+                      "; ".join(label for _, label in line.populations),
+                      "; ".join(text for _, text, _ in line.factors), int(line.excluded), line.exclusion_reason,
+                      int(line.continuity), int(line.still_identified)])
+    return response
 
 
 @require_GET

@@ -34,6 +34,7 @@ from carehub.domain.network import (
 )
 from carehub.domain.populations.labels import POPULATIONS
 from carehub.web.navigation import allowed
+from carehub.web.spreadsheet import safe_cell
 
 NETWORK_KEY = "network"
 ROSTER_KEY = "care-team"
@@ -95,11 +96,6 @@ EXPORT_COLUMNS = ("npi", "name", "kind", "provider_type", "counties", "populatio
                   "expected_assignments")
 
 
-def _cell(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     """The filtered network as CSV (no member data), in pages of the list's size so memory stays flat."""
@@ -116,7 +112,7 @@ def export(request: HttpRequest) -> HttpResponse:
         pages = page.paginator.num_pages
         for row in rows:
             p, rec = row.provider, row.record
-            out.writerow([p.npi, _cell(p.name), p.kind, p.provider_type, ";".join(p.counties or []),
+            out.writerow([p.npi, safe_cell(p.name), p.kind, p.provider_type, ";".join(p.counties or []),
                           ";".join(p.populations or []), ";".join(p.languages or []), p.capacity, row.assigned,
                           row.left, rec.contract_status if rec else "", rec.contract_start if rec else "",
                           rec.contract_end if rec else "", rec.enrollment_status if rec else "",
