@@ -6,7 +6,8 @@
 Seeds N synthetic members (default 1,000,000) with one care relationship each over 200 NPIs (once), then stores two
 monthly runs of synthetic output rows (a `share` of members identified, about 1.3 populations each, 10% churn
 between the months) through `store_run`, and times: each store (COPY, comparison, counts, audit), the worklist
-page (no filter, by county, by population, a provider user), and the member page section. Prints p50/p95.
+page (no filter, by county, by population, a provider user; new, still and no longer eligible), the member page
+section (p50/p95), and the CSV download's lines (once each).
 """
 
 from __future__ import annotations
@@ -136,6 +137,10 @@ def main() -> None:
     for name, (user, filters) in cases.items():
         p50, p95 = timed(lambda u=user, f=filters: selectors.worklist(u, run, f), args.runs)
         print(f"{name:32s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+    for change in ("NEW", "NO_LONGER", "STILL"):  # the CSV download's lines (once each: the largest takes seconds)
+        start = time.perf_counter()
+        lines = sum(1 for _ in selectors.export_lines(plan_user, run, selectors.WorklistFilter(change=change)))
+        print(f"{'download ' + change:32s} {lines:,} members: {time.perf_counter() - start:.2f} s")
     member = Member.objects.get(person_id=selectors.worklist(plan_user, run, selectors.WorklistFilter())
                                 .lines[0].person_id)
     p50, p95 = timed(lambda: selectors.member_populations(plan_user, member), args.runs)

@@ -3,6 +3,8 @@ filters, pages, scoping, audit, query counts, and what a coordinator reads there
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date
 
@@ -221,12 +223,8 @@ def test_still_and_no_longer_lists_show_one_line_per_member_with_its_populations
     assert page(ecm_user, change="STILL").lines == []
 
 
-def test_the_worklist_downloads_as_csv_every_page_with_an_export_audit(client, coordinator, two_runs, monkeypatch):
-    import csv
-    import io
-
+def test_the_worklist_downloads_as_csv_with_an_export_audit(client, coordinator, two_runs):
     july, august = two_runs
-    monkeypatch.setattr(selectors, "MAX_PAGE_SIZE", 1)  # one member a page: the download must follow them all
     client.force_login(coordinator)
     assert "Download these members as CSV" in client.get("/identification/").content.decode()
     response = client.get("/identification/export.csv?change=STILL&excluded=1")
@@ -239,12 +237,38 @@ def test_the_worklist_downloads_as_csv_every_page_with_an_export_audit(client, c
     assert rows[1]["exclusion_reason"] == "HOSPICE_OR_PALLIATIVE"
     [event] = AuditEvent.objects.filter(action=Action.EXPORT, object_type="IdentifiedPopulation")
     assert event.detail["person_ids"] == ["ED", "HOSPICE"] and event.detail["filters"]["change"] == "STILL"
-    new = list(csv.DictReader(io.StringIO(client.get("/identification/export.csv").content.decode())))
+    new = _csv(client, "/identification/export.csv")
     assert [r["person_id"] for r in new] == ["HOMELESS"]
     assert new[0]["population_names"].startswith("Adults at risk for avoidable hospital or ED utilization; ")
     assert "Unsheltered" in new[0]["why_this_priority"].split("; ")
     july_gone = client.get(f"/identification/export.csv?run={july.pk}&change=NO_LONGER").content.decode()
     assert july_gone.splitlines()[1:] == []  # the first run: nobody is no longer eligible
+
+
+def _csv(client, path: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(client.get(path).content.decode())))
+
+
+def test_the_download_holds_the_same_members_and_populations_as_the_pages(client, coordinator):
+    for person_id in "ABCDE":
+        make_member(person_id=person_id, last_name=person_id)
+    _runs_with_rows(
+        [("A", "ADULT_HOMELESS", 1), ("A", "ADULT_REENTRY", 1), ("A", "ADULT_SMH_SUD", 1), ("B", "ADULT_HOMELESS", 2),
+         ("D", "ADULT_HOMELESS", 3), ("E", "ADULT_REENTRY", 4)],
+        [("A", "ADULT_HOMELESS", 1), ("A", "ADULT_REENTRY", 1), ("B", "ADULT_HOMELESS", 2), ("C", "ADULT_HOMELESS", 3),
+         ("E", "ADULT_REENTRY", 4)])
+    client.force_login(coordinator)
+    still = _csv(client, "/identification/export.csv?change=STILL")
+    assert [(r["person_id"], r["populations"]) for r in still] == [
+        ("A", "ADULT_HOMELESS;ADULT_REENTRY"), ("B", "ADULT_HOMELESS"), ("E", "ADULT_REENTRY")]
+    # a population filter picks the members; each keeps all its populations of that change, as on the page
+    reentry = _csv(client, "/identification/export.csv?change=STILL&population=ADULT_REENTRY")
+    assert [(r["person_id"], r["populations"]) for r in reentry] == [
+        ("A", "ADULT_HOMELESS;ADULT_REENTRY"), ("E", "ADULT_REENTRY")]
+    gone = _csv(client, "/identification/export.csv?change=NO_LONGER")
+    assert [(r["person_id"], r["populations"], r["still_identified"]) for r in gone] == [
+        ("A", "ADULT_SMH_SUD", "1"), ("D", "ADULT_HOMELESS", "0")]
+    assert [r["person_id"] for r in _csv(client, "/identification/export.csv")] == ["C"]
 
 
 def test_the_csv_download_is_for_plan_staff_and_safe_in_a_spreadsheet(client, coordinator, ecm_user, two_runs):

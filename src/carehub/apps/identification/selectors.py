@@ -8,11 +8,14 @@ each page is one indexed range scan plus one small query for the page's populati
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from carehub import warehouse
 from carehub.apps.accounts.models import User
@@ -235,24 +238,36 @@ def audited_worklist(user: User, run: IdentificationRun | None, filters: Worklis
     return page
 
 
-def all_lines(user: User, run: IdentificationRun, filters: WorklistFilter) -> list[WorklistLine]:
-    """Every line of the worklist with these filters, from the first (the CSV download), page by page."""
-    lines: list[WorklistLine] = []
-    current = replace(filters, after=0)
-    while True:
-        page = worklist(user, run, current, MAX_PAGE_SIZE)
-        lines.extend(page.lines)
-        if page.next_after is None:
-            return lines
-        current = replace(current, after=page.next_after)
+def export_lines(user: User, run: IdentificationRun, filters: WorklistFilter) -> Iterator[WorklistLine]:
+    """Every line of the worklist with these filters (the CSV download), the same as its pages but from one
+    streamed query: the rows of that change by priority, a person's rows together (130,000 members still eligible
+    at a million members, where paging took 30 s). The caller records the export (`record_export`)."""
+    gone = filters.change == Change.NO_LONGER
+    rows: QuerySet[Any]
+    if gone:
+        in_run = IdentifiedPopulation.objects.filter(run=run, member_id=OuterRef("member_id"))
+        rows = _scoped(user, NoLongerEligible.objects.filter(run=run)).annotate(still=Exists(in_run))
+        fields = (*_LINE_FIELDS, "population", "still")
+    else:
+        rows = scoped_rows(user, run).filter(change=filters.change)
+        fields = (*_LINE_FIELDS, "population", _FACTORS)
+    # every population of the change is listed, so the population filter picks people, not rows
+    rows = _filtered(rows, replace(filters, population="", after=0))
+    ordered = rows.order_by("priority", "population").values(*fields).iterator(chunk_size=5000)
+    for _, group in groupby(ordered, key=itemgetter("priority")):
+        people = list(group)
+        codes = [row["population"] for row in people]
+        if filters.population and filters.population not in codes:
+            continue
+        line = _line(people[0], [(code, label(POPULATIONS, code)) for code in codes])
+        yield replace(line, still_identified=bool(people[0]["still"])) if gone else line
 
 
-def audited_export(user: User, run: IdentificationRun, filters: WorklistFilter, *, route: str) -> list[WorklistLine]:
-    """The whole worklist for download, recorded as an EXPORT with exactly the person_ids written."""
-    lines = all_lines(user, run, filters)
+def record_export(user: User, run: IdentificationRun, filters: WorklistFilter, person_ids: list[str], *,
+                  route: str) -> None:
+    """The download, recorded as one EXPORT with exactly the person_ids written."""
     record(actor=user, action=Action.EXPORT, object_type="IdentifiedPopulation", object_id=str(run.pk), route=route,
-           detail={"filters": filters.as_audit(), "person_ids": [line.person_id for line in lines]})
-    return lines
+           detail={"filters": filters.as_audit(), "person_ids": person_ids})
 
 
 def filter_choices(run: IdentificationRun | None) -> tuple[list[tuple[str, str]], list[str]]:

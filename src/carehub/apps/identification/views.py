@@ -72,18 +72,20 @@ def export(request: HttpRequest) -> HttpResponse:
     if run is None:
         raise Http404
     filters = filters_from(request)
-    lines = selectors.audited_export(request.user, run, filters, route=request.get_full_path())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"identification-{run.as_of:%Y-%m-%d}-{filters.change.lower().replace('_', '-')}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     out = csv.writer(response)
     out.writerow(EXPORT_COLUMNS)
-    for line in lines:
+    written = []
+    for line in selectors.export_lines(request.user, run, filters):
         out.writerow([line.priority, safe_cell(line.person_id), safe_cell(line.cin), safe_cell(line.name),
                       safe_cell(line.county), ";".join(code for code, _ in line.populations),
                       "; ".join(label for _, label in line.populations),
                       "; ".join(text for _, text, _ in line.factors), int(line.excluded), line.exclusion_reason,
                       int(line.continuity), int(line.still_identified)])
+        written.append(line.person_id)
+    selectors.record_export(request.user, run, filters, written, route=request.get_full_path())
     return response
 
 
