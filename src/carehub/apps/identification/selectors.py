@@ -1,8 +1,10 @@
 """Reading identification results, scoped like member records (members.selectors.visible_members): plan staff see
 every identified member, provider staff only members related to their organization, members only themselves.
 
-The worklist is keyset-paginated on priority (one rank per person, so one line per person is a strict order) and
-each page is one indexed range scan plus one small query for the page's populations, whatever the run's size.
+The worklist (members newly identified, still eligible, or no longer eligible: NoLongerEligible) is keyset-paginated
+on priority (one rank per person, so one line per person is a strict order) and each page is one indexed range scan
+plus one small query for the page's populations, whatever the run's size. Where a member may have several rows in
+the list (still eligible without a population filter), the scan reads enough rows for a page of members.
 """
 
 from __future__ import annotations
@@ -51,8 +53,9 @@ from carehub.domain.populations.labels import (
 )
 
 PAGE_SIZE = 50
-Scoped = TypeVar("Scoped", IdentifiedPopulation, NoLongerEligible)
 MAX_PAGE_SIZE = 200
+# The two row models keyed by member that the worklist reads (scoping and filters work on both).
+Scoped = TypeVar("Scoped", IdentifiedPopulation, NoLongerEligible)
 
 
 def latest_runs(limit: int = 24) -> list[IdentificationRun]:
@@ -98,7 +101,7 @@ CHANGES = ((Change.NEW.value, "Newly identified"), (Change.STILL.value, "Still e
 
 @dataclass(frozen=True)
 class WorklistFilter:
-    """What the coordinator chose: which change (new, still eligible, no longer identified), a county, a
+    """What the coordinator chose: which change (new, still eligible, no longer eligible), a county, a
     population, whether to include excluded members, and the page start (the last priority shown on the previous
     page)."""
 
@@ -119,14 +122,14 @@ class WorklistLine:
     cin: str
     name: str
     county: str
-    priority: int  # in the run listed: the previous run's for members no longer identified
+    priority: int  # in the run listed: the previous run's for members no longer eligible
     score: float | None
     excluded: bool
     exclusion_reason: str
     continuity: bool
     populations: list[tuple[str, str]]  # (code, label): the populations new, still, or no longer met
     in_database: bool
-    still_identified: bool = False  # no longer identified for these populations, but still for another
+    still_identified: bool = False  # no longer eligible for these populations, but still identified for another
     # why this priority: (`NAME=value`, short text, full label); none for members no longer eligible
     factors: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -177,9 +180,9 @@ def worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter,
              page_size: int = PAGE_SIZE) -> WorklistPage:
     """A run's members of one kind of change, most urgent first, one line per member with the populations of that
     change: newly identified (no row for that person and population in the previous run), still eligible (a row
-    in both), or no longer identified (a row in the previous run only; listed by the previous run's priority).
+    in both), or no longer eligible (a row in the previous run only; listed by the previous run's priority).
     With a population filter, members of that change in that population. Two queries (three for no longer
-    identified): the page (joined to the member for the name) and the page's populations."""
+    eligible): the page (joined to the member for the name) and the page's populations."""
     if run is None:
         return WorklistPage(None, [], None, filters)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))

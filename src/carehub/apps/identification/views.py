@@ -1,5 +1,6 @@
-"""The identification pages: the worklist (members newly identified, still eligible or no longer identified), the
-list of runs and a run's summary. Access follows the role menu (navigation.allowed); scoping of rows is in selectors."""
+"""The identification pages: the worklist (members newly identified, still eligible or no longer eligible; its CSV
+download), the list of runs and a run's summary. Access follows the role menu (navigation.allowed); scoping of rows
+is in selectors."""
 
 from __future__ import annotations
 
