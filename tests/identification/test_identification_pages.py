@@ -297,6 +297,11 @@ def test_run_summary_counts_new_still_and_no_longer(client, coordinator, two_run
     assert counts["Children and youth involved in child welfare"] == ["0", "0", "0", "0", "1"]
     assert "2024-07-31" in html
     assert client.get("/identification/runs/").status_code == 200
+    by_county = html[html.index("<h2>By county</h2>"):]
+    assert f"?run={august.pk}&amp;change=NO_LONGER&amp;county=Kern&amp;excluded=1\">1</a>" in by_county
+    assert f"?run={august.pk}&amp;change=STILL&amp;county=Alameda&amp;excluded=1\">2</a>" in by_county
+    assert names(client.get(f"/identification/?run={august.pk}&change=STILL&county=Alameda&excluded=1")
+                 .content.decode()) == ["Pat LastEd", "Pat LastHospice"]  # the link leads to that many members
 
 
 def test_part2_evidence_is_withheld_from_provider_staff(client, ecm_user, tmp_path):

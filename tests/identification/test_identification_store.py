@@ -92,6 +92,12 @@ def test_changes_between_two_runs_are_new_still_and_no_longer(two_runs):
     assert no_longer(august) == [("FOSTER", "CHILD_WELFARE", rows_of(july)[("FOSTER", "CHILD_WELFARE")].priority,
                                   "Kern")]
     assert no_longer(july) == []
+    # members by county as the worklist lists count them: FOSTER is counted in July's county (Kern)
+    assert august.county_counts == {
+        "Alameda": {"people": 2, "excluded": 1, "NEW": 0, "STILL": 2, "NO_LONGER": 0},
+        "Kern": {"people": 1, "excluded": 0, "NEW": 1, "STILL": 0, "NO_LONGER": 1}}
+    assert july.county_counts == {"Alameda": {"people": 2, "excluded": 1, "NEW": 2, "STILL": 0, "NO_LONGER": 0},
+                                  "Kern": {"people": 1, "excluded": 0, "NEW": 1, "STILL": 0, "NO_LONGER": 0}}
 
 
 def no_longer(run: IdentificationRun) -> list[tuple[str, str, int, str]]:

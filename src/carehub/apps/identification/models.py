@@ -49,6 +49,9 @@ class IdentificationRun(models.Model):
     counts = models.JSONField(default=dict, blank=True,
                               help_text="population -> rows, excluded, NEW, STILL, NO_LONGER")
     counties = models.JSONField(default=list, blank=True, help_text="Counties of the run's rows (worklist filter).")
+    county_counts = models.JSONField(default=dict, blank=True,
+                                     help_text="county -> members: people, excluded, NEW, STILL, NO_LONGER (the "
+                                               "members each worklist list shows for that county)")
     times_stored = models.IntegerField(default=1)
 
     class Meta:

@@ -463,3 +463,21 @@ def run_summary(run: IdentificationRun) -> list[RunSummaryLine]:
                            excluded=c.get("excluded", 0), new=c.get("NEW", 0), still=c.get("STILL", 0),
                            no_longer=c.get("NO_LONGER", 0))
             for code, c in run.counts.items()]
+
+
+@dataclass
+class CountySummaryLine:
+    county: str  # "" when the run did not know it
+    people: int
+    excluded: int
+    new: int
+    still: int
+    no_longer: int
+
+
+def county_summary(run: IdentificationRun) -> list[CountySummaryLine]:
+    """Members by county for the run summary page, as the worklist's lists count them (stored on the run; no
+    query)."""
+    return [CountySummaryLine(county=county, people=c.get("people", 0), excluded=c.get("excluded", 0),
+                              new=c.get("NEW", 0), still=c.get("STILL", 0), no_longer=c.get("NO_LONGER", 0))
+            for county, c in run.county_counts.items()]

@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from carehub.apps.audit.models import Action
@@ -231,7 +232,9 @@ def _compare_again(run: IdentificationRun) -> None:
     _insert(comparison.annotate(rows))
     comparison.finish(run)
     _record_no_longer(run, comparison.gone)
-    run.save(update_fields=["previous_run", "counties", "counts", "rows", "people", "excluded_people", "new_people"])
+    _count_by_county(run)
+    run.save(update_fields=["previous_run", "counties", "counts", "county_counts", "rows", "people",
+                            "excluded_people", "new_people"])
 
 
 # What NoLongerEligible keeps of the previous run's row (the same column names in both tables).
@@ -252,6 +255,23 @@ def _record_no_longer(run: IdentificationRun, gone: set[tuple[str, str]]) -> Non
                 .values_list(*fields).iterator(chunk_size=BATCH))
     rows = [(run.pk, *row) for row in previous if (row[0], row[1]) in gone]  # read before the COPY: one connection
     _insert(rows, connection.ops.quote_name(NoLongerEligible._meta.db_table), ("run_id", *_NO_LONGER_COLUMNS))
+
+
+def _count_by_county(run: IdentificationRun) -> None:
+    """Members by county, as the worklist's lists count them: people, excluded, newly identified, still eligible
+    (one or more rows of that change) and no longer eligible (by the previous run's county). Two grouped reads."""
+    by_county: dict[str, dict[str, int]] = {}
+    member = Count("member", distinct=True)
+    for row in (IdentifiedPopulation.objects.filter(run=run).order_by().values("county")
+                .annotate(people=member, excluded=Count("member", distinct=True, filter=Q(excluded=True)),
+                          new=Count("pk", filter=Q(lead=True)),
+                          still=Count("member", distinct=True, filter=Q(change=Change.STILL)))):
+        by_county[row["county"]] = {"people": row["people"], "excluded": row["excluded"], "NEW": row["new"],
+                                    "STILL": row["still"], "NO_LONGER": 0}
+    for row in NoLongerEligible.objects.filter(run=run).order_by().values("county").annotate(people=member):
+        by_county.setdefault(row["county"], {"people": 0, "excluded": 0, "NEW": 0, "STILL": 0,
+                                             "NO_LONGER": 0})["NO_LONGER"] = row["people"]
+    run.county_counts = dict(sorted(by_county.items()))
 
 
 def _analyze() -> None:
@@ -305,8 +325,9 @@ def store_run(rows: Iterable[Row], *, as_of: date, source: str = RunSource.FOLDE
             _fill_county(run)
             run.counties = sorted(c for c in IdentifiedPopulation.objects.filter(run=run)
                                   .values_list("county", flat=True).distinct().order_by() if c)
-        run.save(update_fields=["previous_run", "counties", "counts", "rows", "people", "excluded_people",
-                                "new_people"])
+        _count_by_county(run)
+        run.save(update_fields=["previous_run", "counties", "counts", "county_counts", "rows", "people",
+                                "excluded_people", "new_people"])
         following = (IdentificationRun.objects.filter(status=RunStatus.COMPLETE, as_of__gt=as_of)
                      .order_by("as_of").values_list("as_of", flat=True).first())
         if following is not None:

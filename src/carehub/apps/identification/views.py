@@ -102,4 +102,5 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_by_id(run_id)
     if run is None:
         raise Http404
-    return render(request, "identification/run.html", {"run": run, "lines": selectors.run_summary(run)})
+    return render(request, "identification/run.html", {"run": run, "lines": selectors.run_summary(run),
+                                                       "counties": selectors.county_summary(run)})
