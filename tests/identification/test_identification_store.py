@@ -113,12 +113,15 @@ def test_a_month_stored_late_becomes_the_previous_run_of_the_next_one(scenario, 
     assert rows_of(august)[("ED", "ADULT_AVOIDABLE_UTILIZATION")].change == Change.STILL
     assert august.counts["CHILD_WELFARE"]["NO_LONGER"] == 1
     assert [row[:2] for row in no_longer(august)] == [("FOSTER", "CHILD_WELFARE")]
+    assert august.county_counts["Kern"]["NO_LONGER"] == 1  # counted again with the comparison
     # storing July again (plan data corrected: the foster care episode is gone) recompares August
     scenario.plan.rows["program_enrollment"] = [r for r in scenario.plan.rows["program_enrollment"]
                                                   if r["person_id"] != "FOSTER"]
     scenario.plan.write()
     store(scenario.folder, D1)
     assert no_longer(august) == [] and NoLongerEligible.objects.count() == 0
+    august.refresh_from_db()
+    assert august.county_counts["Kern"] == {"people": 1, "excluded": 0, "NEW": 1, "STILL": 0, "NO_LONGER": 0}
 
 
 def test_carehub_identify_stores_the_run_with_its_priority_unless_told_not_to(scenario, tmp_path):
