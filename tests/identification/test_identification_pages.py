@@ -84,6 +84,9 @@ def test_worklist_pages_are_bounded_and_continue_after_the_last_priority(coordin
     run = store(scenario.folder, D1)
     first = selectors.worklist(coordinator, run, selectors.WorklistFilter(include_excluded=True), page_size=2)
     assert [line.person_id for line in first.lines] == ["ED", "FOSTER"] and first.next_after == 2
+    # the "Next" link continues this list after priority 2; the download starts from its first page
+    assert first.next_query == f"run={run.pk}&change=NEW&excluded=1&after=2"
+    assert first.query == f"run={run.pk}&change=NEW&excluded=1"
     rest = selectors.worklist(coordinator, run, selectors.WorklistFilter(include_excluded=True, after=2), page_size=2)
     assert [line.person_id for line in rest.lines] == ["HOSPICE"] and rest.next_after is None
 
@@ -176,7 +179,7 @@ def test_worklist_lists_members_still_eligible_and_no_longer_eligible(client, co
     summary = client.get(f"/identification/runs/{august.pk}/").content.decode()
     assert f"?run={august.pk}&amp;change=NO_LONGER&amp;population=CHILD_WELFARE&amp;excluded=1" in summary
     assert f"?run={august.pk}&amp;change=STILL&amp;population=ADULT_AVOIDABLE_UTILIZATION&amp;excluded=1" in summary
-    assert client.get("/identification/?change=BOGUS").status_code == 200  # an unknown choice shows the new
+    assert names(client.get("/identification/?change=BOGUS").content.decode()) == ["Pat LastHomeless"]  # the new
     api = client.get("/api/identification/worklist?change=NO_LONGER").json()
     assert [(r["person_id"], r["populations"], r["still_identified"]) for r in api["results"]] == [
         ("FOSTER", ["CHILD_WELFARE"], False)]

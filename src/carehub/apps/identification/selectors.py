@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -115,6 +116,16 @@ class WorklistFilter:
         return {"change": self.change, "county": self.county, "population": self.population,
                 "include_excluded": self.include_excluded, "after": self.after}
 
+    def query(self, run: IdentificationRun) -> str:
+        """The query string of this list of `run` (the worklist's and the download's links; `after` included)."""
+        params: dict[str, object] = {"run": run.pk, "change": self.change}
+        params.update({k: v for k, v in (("county", self.county), ("population", self.population)) if v})
+        if self.include_excluded:
+            params["excluded"] = 1
+        if self.after:
+            params["after"] = self.after
+        return urlencode(params)
+
 
 @dataclass
 class WorklistLine:
@@ -144,6 +155,15 @@ class WorklistPage:
     @property
     def person_ids(self) -> list[str]:
         return [line.person_id for line in self.lines]
+
+    @property
+    def query(self) -> str:
+        """This list from its first page (the download's link)."""
+        return replace(self.filters, after=0).query(self.run) if self.run else ""
+
+    @property
+    def next_query(self) -> str:
+        return replace(self.filters, after=self.next_after).query(self.run) if self.run and self.next_after else ""
 
 
 _LINE_FIELDS = ("member_id", "cin", "county", "priority", "score", "excluded", "exclusion_reason", "continuity",
@@ -447,37 +467,42 @@ def audited_member_populations(user: User, member: Member, *, route: str) -> Mem
 # ---- run summary ------------------------------------------------------------------------------------------------
 
 @dataclass
-class RunSummaryLine:
-    population: str
+class SummaryLine:
+    """One line of the run summary (a population or a county) with its counts, and the worklist query of each
+    list it counts (every member, the excluded included, as the counts are)."""
+
     label: str
-    rows: int
+    members: int
     excluded: int
     new: int
     still: int
     no_longer: int
+    list_query: str = ""  # the newly identified list, as the worklist opens (excluded left out)
+    new_query: str = ""
+    still_query: str = ""
+    no_longer_query: str = ""
 
 
-def run_summary(run: IdentificationRun) -> list[RunSummaryLine]:
-    """Counts by population for the run summary page (stored on the run; no query)."""
-    return [RunSummaryLine(population=code, label=label(POPULATIONS, code), rows=c.get("rows", 0),
-                           excluded=c.get("excluded", 0), new=c.get("NEW", 0), still=c.get("STILL", 0),
-                           no_longer=c.get("NO_LONGER", 0))
+def _summary_line(run: IdentificationRun, label_text: str, counts: dict[str, int], members: int,
+                  **filters: str) -> SummaryLine:
+    def query(change: Change, include_excluded: bool = True) -> str:
+        return WorklistFilter(change=change.value, include_excluded=include_excluded, **filters).query(run)
+
+    return SummaryLine(label=label_text, members=members, excluded=counts.get("excluded", 0),
+                       new=counts.get("NEW", 0), still=counts.get("STILL", 0), no_longer=counts.get("NO_LONGER", 0),
+                       list_query=query(Change.NEW, include_excluded=False), new_query=query(Change.NEW),
+                       still_query=query(Change.STILL), no_longer_query=query(Change.NO_LONGER))
+
+
+def run_summary(run: IdentificationRun) -> list[SummaryLine]:
+    """Counts by population (rows: person and population) for the run summary page (stored on the run; no
+    query)."""
+    return [_summary_line(run, label(POPULATIONS, code), c, c.get("rows", 0), population=code)
             for code, c in run.counts.items()]
 
 
-@dataclass
-class CountySummaryLine:
-    county: str  # "" when the run did not know it
-    people: int
-    excluded: int
-    new: int
-    still: int
-    no_longer: int
-
-
-def county_summary(run: IdentificationRun) -> list[CountySummaryLine]:
+def county_summary(run: IdentificationRun) -> list[SummaryLine]:
     """Members by county for the run summary page, as the worklist's lists count them (stored on the run; no
     query)."""
-    return [CountySummaryLine(county=county, people=c.get("people", 0), excluded=c.get("excluded", 0),
-                              new=c.get("NEW", 0), still=c.get("STILL", 0), no_longer=c.get("NO_LONGER", 0))
+    return [_summary_line(run, county or "Unknown county", c, c.get("people", 0), county=county)
             for county, c in run.county_counts.items()]
