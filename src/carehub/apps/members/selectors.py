@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -130,13 +131,33 @@ def parse_date(value: str) -> date | None:
 def _prefix_range(field_name: str, prefix: str) -> Q:
     """`field` starts with `prefix`, written as a range (prefix <= field < prefix with its last character bumped)
     so that the planner reads it straight off the b-tree, the (last_name, first_name) index included, in order
-    and stopping at the page size; the LIKE keeps the meaning exact under a linguistic collation."""
+    and stopping at the page size. Where the database compares text by code point the range is exactly "starts
+    with"; under a linguistic collation it is not (en_US puts "Reyes" between "REYE" and "REYF"), so a LIKE keeps
+    the meaning exact there. Only there: PostgreSQL estimates the range and the LIKE as two independent filters
+    and multiplies them (385 rows for 19,958 "Reye%" at 1M members), then walks every match probing a provider's
+    care relationships (bench/README.md, "Member search on true counts")."""
     if not prefix:
         return Q()
+    exact = Q() if _compares_by_code_point() else Q(**{f"{field_name}__startswith": prefix})
     if ord(prefix[-1]) == sys.maxunicode:  # no character above it to bound the range with
         return Q(**{f"{field_name}__gte": prefix, f"{field_name}__startswith": prefix})
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper, f"{field_name}__startswith": prefix})
+    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": upper}) & exact
+
+
+_CODE_POINT_ORDER: dict[str, bool] = {}
+
+
+def _compares_by_code_point() -> bool:
+    """Whether the database orders text by code point: SQLite's BINARY, PostgreSQL's C and C.UTF-8, where "B"
+    sorts before "a"; a linguistic collation puts "a" first. Asked once per database (its collation is fixed when
+    it is created)."""
+    key = f"{connection.vendor}:{connection.settings_dict['NAME']}"
+    if key not in _CODE_POINT_ORDER:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT CASE WHEN 'B' < 'a' THEN 1 ELSE 0 END")
+            _CODE_POINT_ORDER[key] = cursor.fetchone()[0] == 1
+    return _CODE_POINT_ORDER[key]
 
 
 def _variants(prefix: str) -> list[str]:
