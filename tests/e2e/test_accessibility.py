@@ -2,8 +2,8 @@
 demo logins (each distinct page once), checked in chromium with axe-core against WCAG 2.0/2.1 A and AA. A serious
 or critical finding fails the test (minor and moderate ones are printed, not failed).
 
-The demo pipeline builds the data (a small synthetic plan, loaded, identified, the demo logins with their
-approved, assigned and enrolled members), so the pages show the tables and forms a user sees. axe-core comes from
+The demo pipeline builds the data (a small synthetic plan, loaded, identified at two month-ends, the demo logins
+with their approved, assigned and enrolled members), so the pages show the tables and forms a user sees. axe-core comes from
 the npm registry, pinned in tests/a11y/package-lock.json; `./run test` installs it (npm ci)."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def demo(tmp_path, settings):
     plan = tmp_path / "plan"
     for args in (["synth", "--members", "1500", "--seed", "2026", "--format", "parquet", "--out", str(plan)],
                  ["load", str(plan)],
+                 ["identify", "--as-of", "2026-09-30", "--out", str(tmp_path / "identified-09.csv")],
                  ["identify", "--as-of", "2026-10-31", "--out", str(tmp_path / "identified.csv")],
                  ["demo-users"]):
         result = runner.invoke(app, args)
