@@ -3,8 +3,8 @@ demo logins (each distinct page once), checked in chromium with axe-core against
 or critical finding fails the test (minor and moderate ones are printed, not failed).
 
 The demo pipeline builds the data (a small synthetic plan, loaded, identified at two month-ends, the demo logins
-with their approved, assigned and enrolled members), so the pages show the tables and forms a user sees. axe-core comes from
-the npm registry, pinned in tests/a11y/package-lock.json; `./run test` installs it (npm ci)."""
+with their approved, assigned and enrolled members), so the pages show the tables and forms a user sees. axe-core
+comes from the npm registry, pinned in tests/a11y/package-lock.json; `./run test` installs it (npm ci)."""
 
 from __future__ import annotations
 
