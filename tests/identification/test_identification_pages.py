@@ -226,6 +226,44 @@ def test_still_and_no_longer_lists_show_one_line_per_member_with_its_populations
     assert page(ecm_user, change="STILL").lines == []
 
 
+def test_the_no_longer_eligible_list_says_why(client, coordinator):
+    """Died, Medi-Cal ended, turned 21, or the criteria no longer met, on the run's date (the member record as
+    loaded), on the page, in the download and in the API."""
+    from carehub.apps.members.models import EligibilitySpan
+
+    def member(person_id: str, *, ends: date | None = None, **fields) -> None:
+        m = make_member(person_id=person_id, last_name=person_id.title(), **fields)
+        EligibilitySpan.objects.create(member=m, row_key=f"el-{person_id}", row_hash="x", start_date=date(2024, 1, 1),
+                                       end_date=ends)
+
+    member("LOST", ends=date(2024, 8, 15))
+    member("DIED", death_date=date(2024, 8, 20))
+    member("GROWN", birth_date=date(2003, 8, 10))
+    member("CRITERIA", birth_date=date(2003, 9, 10))  # 21 after the run's date
+    _runs_with_rows(  # NOBODY is not in the member file any more
+        [("LOST", "ADULT_HOMELESS", 1), ("DIED", "ADULT_REENTRY", 2), ("GROWN", "CHILD_CCS", 3),
+         ("GROWN", "CHILD_SMH_SUD", 3), ("CRITERIA", "CHILD_SMH_SUD", 4), ("NOBODY", "ADULT_HOMELESS", 5)],
+        [("GROWN", "ADULT_SMH_SUD", 1)])
+    expected = [
+        ("LOST", ["Medi-Cal eligibility ended 2024-08-15"]), ("DIED", ["Died 2024-08-20"]),
+        ("GROWN", ["Turned 21 on 2024-08-10"]), ("CRITERIA", ["No longer meets the criteria"]),
+        ("NOBODY", ["No longer enrolled with the plan"])]
+    page = selectors.worklist(coordinator, selectors.latest_run(), selectors.WorklistFilter(change="NO_LONGER"))
+    assert [(line.person_id, [text for _, text in line.leaving]) for line in page.lines] == expected
+    client.force_login(coordinator)
+    html = client.get("/identification/?change=NO_LONGER").content.decode()
+    assert "Why no longer" in html and "Turned 21 on 2024-08-10" in html and "Died 2024-08-20" in html
+    member_page = client.get("/members/GROWN/").content.decode()
+    assert re.search(r"Children and youth enrolled in CCS / WCM with additional needs <small>[^<]*</small>: "
+                     r"Turned 21 on 2024-08-10</li>", member_page)
+    rows = _csv(client, "/identification/export.csv?change=NO_LONGER")
+    assert [(r["person_id"], [r["why_no_longer"]]) for r in rows] == expected
+    api = client.get("/api/identification/worklist?change=NO_LONGER").json()["results"]
+    assert [(r["person_id"], r["leaving"]) for r in api] == [
+        ("LOST", ["NOT_ENROLLED:2024-08-15"]), ("DIED", ["DECEASED:2024-08-20"]), ("GROWN", ["AGED_OUT:2024-08-10"]),
+        ("CRITERIA", ["CRITERIA"]), ("NOBODY", ["NOT_ENROLLED"])]
+
+
 def test_the_worklist_downloads_as_csv_with_an_export_audit(client, coordinator, two_runs):
     july, august = two_runs
     client.force_login(coordinator)

@@ -35,6 +35,9 @@ class WorklistLineOut(Schema):
     continuity: bool
     populations: list[str]  # the populations of the change listed (new, still, or no longer met)
     still_identified: bool  # no longer met: still identified for another population this run
+    # no longer met: why, REASON or REASON:date (domain/populations/leaving.py: DECEASED, NOT_ENROLLED, AGED_OUT,
+    # CRITERIA), e.g. NOT_ENROLLED:2026-10-15; empty for runs stored before the reasons were kept
+    leaving: list[str] = []
     score: float | None = None
     factors: list[str]  # why this priority: NAME=value (valuesets/priority_weights.csv; none for no longer met)
 
@@ -88,7 +91,8 @@ def worklist(request: HttpRequest, change: Literal["NEW", "STILL", "NO_LONGER"] 
     page = selectors.audited_worklist(request.auth, run, filters, route=request.get_full_path(), page_size=limit)
     return {"run": run, "next_after": page.next_after,
             "results": [{**line.__dict__, "populations": [code for code, _ in line.populations],
-                         "factors": [code for code, _, _ in line.factors]}
+                         "factors": [code for code, _, _ in line.factors],
+                         "leaving": [code for code, _ in line.leaving]}
                         for line in page.lines]}
 
 

@@ -124,6 +124,10 @@ class NoLongerEligible(models.Model):
     excluded = models.BooleanField(default=False)
     exclusion_reason = models.CharField(max_length=40, blank=True, default="")
     continuity = models.BooleanField(default=False)
+    # why, on this run's date (domain.populations.leaving): died, no longer enrolled, aged out, criteria no longer
+    # met, and the date of it where there is one; "" in runs stored before it was kept
+    reason = models.CharField(max_length=20, blank=True, default="")
+    reason_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "member", "population"],

@@ -52,6 +52,7 @@ from carehub.domain.populations.labels import (
     short_factors,
     split_codes,
 )
+from carehub.domain.populations.leaving import describe
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -141,6 +142,9 @@ class WorklistLine:
     populations: list[tuple[str, str]]  # (code, label): the populations new, still, or no longer met
     in_database: bool
     still_identified: bool = False  # no longer eligible for these populations, but still identified for another
+    # no longer eligible: why, one (code, words) per distinct reason: ("NOT_ENROLLED:2026-10-15", "Medi-Cal
+    # eligibility ended 2026-10-15"); none for runs stored before the reasons were kept
+    leaving: list[tuple[str, str]] = field(default_factory=list)
     # why this priority: (`NAME=value`, short text, full label); none for members no longer eligible
     factors: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -231,15 +235,25 @@ def _no_longer_page(user: User, run: IdentificationRun, filters: WorklistFilter,
     page, has_more = _page_rows(_filtered(rows, filters), page_size, bool(filters.population))
     people = [r["member_id"] for r in page]
     populations: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    reasons: dict[str, list[tuple[str, str, date | None]]] = defaultdict(list)
     still: set[str] = set()
     if page:
-        for person_id, population in (NoLongerEligible.objects.filter(run=run, member_id__in=people)
-                                      .order_by("population").values_list("member_id", "population")):
+        for person_id, population, reason, on in (NoLongerEligible.objects.filter(run=run, member_id__in=people)
+                                                  .order_by("population")
+                                                  .values_list("member_id", "population", "reason", "reason_date")):
             populations[person_id].append((population, label(POPULATIONS, population)))
+            reasons[person_id].append((population, reason, on))
         still = set(IdentifiedPopulation.objects.filter(run=run, member_id__in=people)
                     .values_list("member_id", flat=True).distinct())
-    lines = [replace(_line(r, populations[r["member_id"]]), still_identified=r["member_id"] in still) for r in page]
+    lines = [replace(_line(r, populations[r["member_id"]]), still_identified=r["member_id"] in still,
+                     leaving=_leaving(reasons[r["member_id"]])) for r in page]
     return WorklistPage(run, lines, page[-1]["priority"] if has_more else None, filters)
+
+
+def _leaving(reasons: list[tuple[str, str, date | None]]) -> list[tuple[str, str]]:
+    """The distinct reasons of a member's rows no longer eligible, as (code, words)."""
+    return list(dict.fromkeys((f"{reason}:{on.isoformat()}" if on else reason, describe(reason, on, population))
+                              for population, reason, on in reasons if reason))
 
 
 def _line(row: dict[str, Any], populations: list[tuple[str, str]]) -> WorklistLine:
@@ -270,7 +284,7 @@ def export_lines(user: User, run: IdentificationRun, filters: WorklistFilter) ->
     if gone:
         in_run = IdentifiedPopulation.objects.filter(run=run, member_id=OuterRef("member_id"))
         rows = _scoped(user, NoLongerEligible.objects.filter(run=run)).annotate(still=Exists(in_run))
-        fields = (*_LINE_FIELDS, "population", "still")
+        fields = (*_LINE_FIELDS, "population", "still", "reason", "reason_date")
     else:
         rows = scoped_rows(user, run).filter(change=filters.change)
         fields = (*_LINE_FIELDS, "population", _FACTORS)
@@ -283,7 +297,10 @@ def export_lines(user: User, run: IdentificationRun, filters: WorklistFilter) ->
         if filters.population and filters.population not in codes:
             continue
         line = _line(people[0], [(code, label(POPULATIONS, code)) for code in codes])
-        yield replace(line, still_identified=bool(people[0]["still"])) if gone else line
+        if gone:
+            line = replace(line, still_identified=bool(people[0]["still"]),
+                           leaving=_leaving([(r["population"], r["reason"], r["reason_date"]) for r in people]))
+        yield line
 
 
 def record_export(user: User, run: IdentificationRun, filters: WorklistFilter, person_ids: list[str], *,
@@ -314,6 +331,7 @@ class PopulationExplanation:
     # 42 CFR Part 2: for provider staff without consent, the placeholder shown in every population that may
     # rest on substance use (whatever this member's own criteria), so that it reveals nothing.
     part2_placeholder: str = ""
+    leaving: str = ""  # no longer met: why ("Medi-Cal eligibility ended 2026-10-15"), as the run stored it
 
 
 @dataclass
@@ -418,8 +436,9 @@ def _cites_part2(rows: list[IdentifiedPopulation], claims: dict[str, dict[str, A
 
 def member_populations(user: User, member: Member) -> MemberPopulations:
     """The member's rows in the latest run and the previous one: what they meet now (new or still eligible) with
-    criteria and evidence, what they no longer meet, and any exclusion. The caller has already decided the user
-    may see this member (members.selectors.audited_member). Three queries."""
+    criteria and evidence, what they no longer meet and why, and any exclusion. The caller has already decided the
+    user may see this member (members.selectors.audited_member). Three queries, a fourth when they no longer meet
+    one."""
     run = latest_run()
     if run is None:
         return MemberPopulations(None, [], [])
@@ -435,10 +454,13 @@ def member_populations(user: User, member: Member) -> MemberPopulations:
         from carehub.apps.consents.selectors import record_part2_disclosure
 
         record_part2_disclosure(user, member, consent, what="identification criteria and evidence")
+    gone = sorted(set(before) - {r.population for r in current})
+    why = {population: describe(reason, on, population) for population, reason, on in (
+        NoLongerEligible.objects.filter(run=run, member_id=member.person_id, population__in=gone).exclude(reason="")
+        .values_list("population", "reason", "reason_date"))} if gone else {}
     result = MemberPopulations(
         run=run, populations=[_explain(r, r.change, show_part2, claims) for r in current],
-        no_longer=[_explain(before[p], Change.NO_LONGER, show_part2)
-                   for p in sorted(set(before) - {r.population for r in current})],
+        no_longer=[replace(_explain(before[p], Change.NO_LONGER, show_part2), leaving=why.get(p, "")) for p in gone],
         part2_withheld=not show_part2, part2_shared=show_part2 and user.is_provider_staff)
     if current:
         first = current[0]

@@ -37,7 +37,8 @@ from carehub.apps.identification.models import (
     RunSource,
     RunStatus,
 )
-from carehub.apps.members.models import Member
+from carehub.apps.members.models import EligibilitySpan, Member
+from carehub.domain.populations.leaving import MemberFacts, leaving
 from carehub.domain.populations.runner import OUTPUT_TABLE, Versions, load_rules, value_set_files
 
 # The order of a stored row as the writers receive it (database column names of IdentifiedPopulation).
@@ -253,8 +254,31 @@ def _record_no_longer(run: IdentificationRun, gone: set[tuple[str, str]]) -> Non
     fields = ["member_id" if c == "person_id" else c for c in _NO_LONGER_COLUMNS]
     previous = (IdentifiedPopulation.objects.filter(run_id=run.previous_run_id).order_by()
                 .values_list(*fields).iterator(chunk_size=BATCH))
-    rows = [(run.pk, *row) for row in previous if (row[0], row[1]) in gone]  # read before the COPY: one connection
-    _insert(rows, connection.ops.quote_name(NoLongerEligible._meta.db_table), ("run_id", *_NO_LONGER_COLUMNS))
+    kept = [row for row in previous if (row[0], row[1]) in gone]  # read before the COPY: one connection
+    facts = _member_facts(sorted({row[0] for row in kept}), run.as_of)
+    rows = [(run.pk, *row, *leaving(row[1], run.as_of, facts.get(row[0]))) for row in kept]
+    _insert(rows, connection.ops.quote_name(NoLongerEligible._meta.db_table),
+            ("run_id", *_NO_LONGER_COLUMNS, "reason", "reason_date"))
+
+
+def _member_facts(person_ids: list[str], as_of: date) -> dict[str, MemberFacts]:
+    """What the operational record says of these members on `as_of` (birth and death dates, whether a span covers
+    it, the end of the latest span before it): two reads per 2,000 members, by their indexed person_id."""
+    facts: dict[str, MemberFacts] = {}
+    for start in range(0, len(person_ids), 2000):
+        chunk = person_ids[start:start + 2000]
+        spans: dict[str, list[tuple[date, date | None]]] = {}
+        for person_id, begins, ends in (EligibilitySpan.objects.filter(member_id__in=chunk).order_by()
+                                        .values_list("member_id", "start_date", "end_date")):
+            spans.setdefault(person_id, []).append((begins, ends))
+        for person_id, birth_date, death_date in (Member.objects.filter(person_id__in=chunk)
+                                                  .values_list("person_id", "birth_date", "death_date")):
+            own = spans.get(person_id, [])
+            facts[person_id] = MemberFacts(
+                birth_date=birth_date, death_date=death_date,
+                enrolled=any(begins <= as_of and (ends is None or ends >= as_of) for begins, ends in own),
+                last_enrolled=max((ends for _, ends in own if ends is not None and ends < as_of), default=None))
+    return facts
 
 
 def _count_by_county(run: IdentificationRun) -> None:

@@ -62,7 +62,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
 
 
 EXPORT_COLUMNS = ("priority", "person_id", "cin", "name", "county", "populations", "population_names",
-                  "why_this_priority", "excluded", "exclusion_reason", "continuity", "still_identified")
+                  "why_this_priority", "excluded", "exclusion_reason", "continuity", "still_identified",
+                  "why_no_longer")
 
 
 @require_GET
@@ -84,7 +85,7 @@ def export(request: HttpRequest) -> HttpResponse:
                       safe_cell(line.county), ";".join(code for code, _ in line.populations),
                       "; ".join(label for _, label in line.populations),
                       "; ".join(text for _, text, _ in line.factors), int(line.excluded), line.exclusion_reason,
-                      int(line.continuity), int(line.still_identified)])
+                      int(line.continuity), int(line.still_identified), "; ".join(text for _, text in line.leaving)])
         written.append(line.person_id)
     selectors.record_export(request.user, run, filters, written, route=request.get_full_path())
     return response

@@ -1,0 +1,56 @@
+"""Why a member is no longer identified for a population: the order of the reasons and the age limits' edges."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from carehub.domain.populations.leaving import Leaving, MemberFacts, describe, leaving
+
+AS_OF = date(2024, 8, 31)
+
+
+def facts(*, birth=date(1990, 5, 1), death=None, enrolled=True, last=None) -> MemberFacts:
+    return MemberFacts(birth_date=birth, death_date=death, enrolled=enrolled, last_enrolled=last)
+
+
+def test_death_comes_first_then_enrollment_then_age_then_criteria():
+    assert leaving("ADULT_HOMELESS", AS_OF, facts(death=date(2024, 8, 20), enrolled=False)) == (
+        Leaving.DECEASED, date(2024, 8, 20))
+    assert leaving("CHILD_CCS", AS_OF, facts(birth=date(2003, 8, 1), enrolled=False, last=date(2024, 8, 15))) == (
+        Leaving.NOT_ENROLLED, date(2024, 8, 15))
+    assert leaving("CHILD_CCS", AS_OF, facts(birth=date(2003, 8, 1))) == (Leaving.AGED_OUT, date(2024, 8, 1))
+    assert leaving("ADULT_HOMELESS", AS_OF, facts()) == (Leaving.CRITERIA, None)
+
+
+def test_a_death_after_the_date_and_a_member_missing_from_the_file():
+    assert leaving("ADULT_HOMELESS", AS_OF, facts(death=date(2024, 9, 1))) == (Leaving.CRITERIA, None)
+    assert leaving("ADULT_HOMELESS", AS_OF, None) == (Leaving.NOT_ENROLLED, None)
+
+
+@pytest.mark.parametrize("population, birth, expected", [
+    ("CHILD_SMH_SUD", date(2003, 8, 31), (Leaving.AGED_OUT, date(2024, 8, 31))),  # 21 on the date itself
+    ("CHILD_SMH_SUD", date(2003, 9, 1), (Leaving.CRITERIA, None)),  # 21 the day after
+    ("CHILD_WELFARE", date(2003, 8, 1), (Leaving.CRITERIA, None)),  # former foster youth: up to 26
+    ("CHILD_WELFARE", date(1998, 8, 31), (Leaving.AGED_OUT, date(2024, 8, 31))),
+    ("FAMILY_HOMELESS", date(2003, 8, 1), (Leaving.CRITERIA, None)),  # any age
+    ("ADULT_SMH_SUD", date(1950, 1, 1), (Leaving.CRITERIA, None)),
+])
+def test_age_limits(population, birth, expected):
+    assert leaving(population, AS_OF, facts(birth=birth)) == expected
+
+
+def test_a_leap_day_birthday_counts_on_the_first_of_march():
+    born = date(2004, 2, 29)  # turns 21 in 2025, which has no 29 February
+    assert leaving("CHILD_CCS", date(2025, 2, 28), facts(birth=born)) == (Leaving.CRITERIA, None)
+    assert leaving("CHILD_CCS", date(2025, 3, 1), facts(birth=born)) == (Leaving.AGED_OUT, date(2025, 3, 1))
+
+
+def test_words_for_a_coordinator():
+    assert describe("NOT_ENROLLED", date(2024, 8, 15)) == "Medi-Cal eligibility ended 2024-08-15"
+    assert describe("NOT_ENROLLED", None) == "No longer enrolled with the plan"
+    assert describe("DECEASED", date(2024, 8, 20)) == "Died 2024-08-20"
+    assert describe("AGED_OUT", date(2024, 8, 1), "CHILD_WELFARE") == "Turned 26 on 2024-08-01"
+    assert describe("AGED_OUT", date(2024, 8, 1), "CHILD_CCS") == "Turned 21 on 2024-08-01"
+    assert describe("CRITERIA", None) == "No longer meets the criteria"
