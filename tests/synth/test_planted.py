@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from carehub.synth.network import POPULATIONS
@@ -11,6 +13,7 @@ from carehub.synth.scenarios import EXCLUSIONS
 from .conftest import AS_OF, Plan
 
 D = f"date '{AS_OF.isoformat()}'"
+DROP_OUTS = "adult_homeless_disenrolled"  # met ADULT_HOMELESS last month, lost eligibility before D
 AVOIDABLE = r"^(J0[0-6]|H6[56]|N390|K0[0-8]|M54|R51|J45|J44|E1[01])"
 ACSC = r"^(E1[01]|J44|J45|I10|I50|J18|N390|E86)"
 VIEWS = f"""
@@ -74,7 +77,8 @@ def test_planted_members_are_enrolled_alive_and_of_the_right_age(plan: Plan):
     rows = plan.rows(f"""select t.population, m.enrolled_on_d, m.death_date,
                             date_diff('year', m.birth_date, {D}) - case when strftime(m.birth_date, '%m%d')
                               > strftime({D}, '%m%d') then 1 else 0 end age
-                         from truth t join member m using (person_id)""")
+                         from truth t join member m using (person_id)
+                         where t.scenario <> '{DROP_OUTS}'""")
     assert all(enrolled and death is None for _, enrolled, death, _ in rows)
     for population, _, _, age in rows:
         if population.startswith("ADULT_"):
@@ -115,7 +119,28 @@ def test_adult_homeless_from_housing_and_diagnoses(plan: Plan):
           and claim_start_date > {D} - interval 6 month""")}
     planted = people(plan, "ADULT_HOMELESS", "planted")
     assert planted and planted <= homeless
-    assert not people(plan, "ADULT_HOMELESS", "near_miss") & homeless
+    assert not (people(plan, "ADULT_HOMELESS", "near_miss") - drop_outs(plan)) & homeless
+
+
+def drop_outs(plan: Plan) -> set[str]:
+    return {row[0] for row in plan.rows(f"select person_id from truth where scenario = '{DROP_OUTS}'")}
+
+
+def test_drop_outs_were_homeless_and_enrolled_last_month_and_are_not_enrolled_on_d(plan: Plan):
+    """The members no longer eligible of a monthly comparison: homeless since before last month's end, with a
+    complex need, one eligibility span that ends 3-25 days before D, and no claim after it."""
+    month_before = f"({D} - interval 1 month)"
+    rows = plan.rows(f"""
+        select m.person_id, m.enrolled_on_d, max(e.enrollment_end_date) ends, count(*) spans,
+               bool_or(h.start_date <= {month_before} and h.end_date is null) homeless_then,
+               (select max(claim_start_date) from medical_claim c where c.person_id = m.person_id) last_claim
+        from member m join eligibility e using (person_id) join housing_status h using (person_id)
+        where m.person_id in (select person_id from truth where scenario = '{DROP_OUTS}') group by m.person_id, 2""")
+    assert len(rows) == len(drop_outs(plan)) >= 3
+    for person_id, enrolled_on_d, ends, spans, homeless_then, last_claim in rows:
+        assert not enrolled_on_d and spans == 1 and homeless_then, person_id
+        assert AS_OF - timedelta(days=25) <= ends <= AS_OF - timedelta(days=3), (person_id, ends)
+        assert last_claim is None or last_claim < ends, (person_id, last_claim)
 
 
 def test_reentry_releases_inside_and_just_outside_twelve_months(plan: Plan):

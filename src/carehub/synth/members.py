@@ -37,6 +37,7 @@ class Members:
     planted: np.ndarray  # bool: carries a planted scenario (no background ED visits or stays)
     pcp: np.ndarray  # index into network.npis
     death: np.ndarray  # day number or NULL_DAY
+    leaves: np.ndarray  # planted drop-outs: the day their eligibility ends, shortly before D; else NULL_DAY
     hospice: np.ndarray  # bool (eligibility.hospice_flag)
     institutional: np.ndarray  # bool (eligibility.long_term_institutional_flag)
     aid_code: np.ndarray  # str
@@ -84,6 +85,7 @@ def draw_members(rng: np.random.Generator, first: int, n: int, cal: Calendar, co
         race_eth=mix("race_ethnicity").sample(rng, n), language=np.zeros(n, dtype=object), county=county,
         place=place, util=rng.lognormal(-0.5, 1.0, size=n), chronic=np.full((n, 2), -1), mental=np.full(n, -1),
         planted=np.zeros(n, dtype=bool), pcp=network.pick("PCP", county, rng), death=np.full(n, NULL_DAY),
+        leaves=np.full(n, NULL_DAY),
         hospice=np.zeros(n, dtype=bool), institutional=np.zeros(n, dtype=bool), aid_code=np.zeros(n, dtype=object),
     )
     refresh(rng, members, cal, np.arange(n))
@@ -149,7 +151,8 @@ class Enrollment:
 
 def enroll(rng: np.random.Generator, m: Members, cal: Calendar) -> Enrollment:
     """Monthly eligibility spans: most members continuous, some with gaps (2-3 spans) or disenrolled (churn).
-    Planted members are enrolled without a gap from before the window through D."""
+    Planted members are enrolled without a gap from before the window through D, or, for a drop-out, until the day
+    their eligibility ends (`Members.leaves`)."""
     n, months = m.n, cal.months
     newborn = m.birth > cal.window_start - 31  # enrolled from the month of birth, without a gap
     k = np.where(m.planted | newborn, 1, rng.choice([1, 2, 3], size=n, p=[0.72, 0.2, 0.08]))
@@ -167,6 +170,7 @@ def enroll(rng: np.random.Generator, m: Members, cal: Calendar) -> Enrollment:
     start_day = cal.month_start(starts)
     start_day[:, 0] = np.maximum(start_day[:, 0], month_start_of(m.birth))
     end_day = np.where(ends >= months + 100, NULL_DAY, cal.month_end(np.minimum(ends, months + 5)))
+    end_day[rows, last] = np.where(m.leaves != NULL_DAY, m.leaves, end_day[rows, last])  # planted: one span
     # deaths end the last span at the end of the month of death
     dies = ~m.planted & (rng.random(n) < np.where(m.age >= 65, 0.02, 0.002))
     last_start = np.maximum(start_day[rows, last], cal.window_start)

@@ -4,13 +4,15 @@ Members are generated in chunks of CHUNK_SIZE with a numpy Generator seeded from
 seed and arguments give the same bytes, and memory stays flat whatever the member count.
 
 Ground truth goes to _truth/populations.csv (ignored by the loader: it starts with "_"), one row per planted fact:
-`person_id, population, excluded_reason, kind`. kind `planted`: the person meets `population` (and is excluded
-with `excluded_reason` when it is set). kind `near_miss`: the person narrowly does NOT get that (population,
-excluded_reason): e.g. (ADULT_AVOIDABLE_UTILIZATION, "", near_miss) has exactly 4 avoidable ED visits in 6 months;
-(ADULT_AVOIDABLE_UTILIZATION, SELF_MANAGED, near_miss) meets the population and is not excluded because the
-assessment is 13+ months old (the same person also has a `planted` row). UNRESPONSIVE is not planted: it needs
-outreach records, which the input layout does not carry. The truth assumes D on or after 2024-01-01, when every
-population is live in every county (COUNTY_TCM is planted without the 2024-25 exception details).
+`person_id, population, excluded_reason, kind, scenario` (the scenario's name, scenarios.py). kind `planted`: the
+person meets `population` (and is excluded with `excluded_reason` when it is set). kind `near_miss`: the person
+narrowly does NOT get that (population, excluded_reason): e.g. (ADULT_AVOIDABLE_UTILIZATION, "", near_miss) has
+exactly 4 avoidable ED visits in 6 months; (ADULT_AVOIDABLE_UTILIZATION, SELF_MANAGED, near_miss) meets the
+population and is not excluded because the assessment is 13+ months old (the same person also has a `planted` row);
+(ADULT_HOMELESS, "", near_miss) of scenario `adult_homeless_disenrolled` met it last month and lost Medi-Cal
+eligibility 3-25 days before D. UNRESPONSIVE is not planted: it needs outreach records, which the input layout does
+not carry. The truth assumes D on or after 2024-01-01, when every population is live in every county (COUNTY_TCM is
+planted without the 2024-25 exception details).
 
 Background members (not in the truth file) are kept clear of the rules: ED visits carry injury diagnoses only,
 unplanned stays non-ACSC diagnoses, mental health diagnoses are not SMI, and they have no SDOH codes, no housing

@@ -24,7 +24,7 @@ PROGRAM_COLUMNS = ("program", "start_date", "end_date", "source", "detail")
 HOUSING_COLUMNS = ("status", "start_date", "end_date", "source", "household_with_minors")
 INCARCERATION_COLUMNS = ("facility_type", "admission_date", "release_date", "expected_release_date", "source")
 ASSESSMENT_COLUMNS = ("kind", "value", "assessed_on", "source")
-TRUTH_COLUMNS = ("population", "excluded_reason", "kind")
+TRUTH_COLUMNS = ("population", "excluded_reason", "kind", "scenario")
 
 
 @dataclass
@@ -90,13 +90,13 @@ class Planter:
     def ed_visits(self, member: np.ndarray, day: np.ndarray, dx: np.ndarray) -> None:
         add_ed_visits(self.events, member, day, dx)
 
-    def complex_need(self, member: np.ndarray) -> None:
-        """A chronic-condition office visit in the last 12 months: the member's condition when the spec's chronic
-        value set lists it (spec "complex need"), else hypertension."""
+    def complex_need(self, member: np.ndarray, lo: int = 10) -> None:
+        """A chronic-condition office visit in the last 12 months (`lo` to 300 days before D): the member's
+        condition when the spec's chronic value set lists it (spec "complex need"), else hypertension."""
         chronic = self.members.chronic[member, 0]
         listed = np.isin(chronic, np.array(codes.dx_ids(codes.CHRONIC_IN_VALUE_SET)))
         dx = np.where(listed, chronic, codes.DX_INDEX["I10"])
-        self.visits(member, self.ago(len(member), 10, 300), dx)
+        self.visits(member, self.ago(len(member), lo, 300), dx)
 
     def program(self, member: np.ndarray, program: str | np.ndarray, start: np.ndarray,
                 end: np.ndarray | None = None, source: str = "PLAN", detail: str | np.ndarray = "") -> None:
@@ -128,6 +128,9 @@ class Scenario:
     truth: tuple[tuple[str, str, str], ...]  # (population, excluded_reason, kind planted|near_miss)
     female: bool = False
     disparity: bool | None = None  # True: Black, AIAN or NHPI; False: any other race
+    # A drop-out: eligibility ends this many days before D (lo, hi), so the member met the population last month
+    # and is no longer enrolled on D (a near-miss on D, "no longer eligible" against last month's run).
+    leaves: tuple[int, int] | None = None
 
 
 def counts_for(scenarios: tuple[Scenario, ...], n: int) -> list[int]:
@@ -159,6 +162,8 @@ def plant_all(p: Planter, scenarios: tuple[Scenario, ...]) -> dict[str, np.ndarr
         m.planted[idx] = True
         age = rng.integers(scenario.ages[0], scenario.ages[1] + 1, size=len(idx))
         m.birth[idx] = birth_for_age(rng, p.cal, age)
+        if scenario.leaves is not None:  # a day from the member index, spread over the range
+            m.leaves[idx] = p.cal.d - scenario.leaves[0] - idx % (scenario.leaves[1] - scenario.leaves[0] + 1)
         if scenario.female:
             m.gender[idx] = female_idx
         if scenario.disparity is True:
@@ -177,7 +182,7 @@ def plant_facts(p: Planter, scenarios: tuple[Scenario, ...], chosen: dict[str, n
             continue
         scenario.plant(p, idx)
         for population, reason, kind in scenario.truth:
-            p.truth.add(idx, population=population, excluded_reason=reason, kind=kind)
+            p.truth.add(idx, population=population, excluded_reason=reason, kind=kind, scenario=scenario.name)
     planted = np.concatenate([chosen[s.name] for s in scenarios if any(k == "planted" for *_, k in s.truth)])
     add_continuity(p, planted)
 

@@ -45,6 +45,13 @@ def homeless_ended(p: Planter, m: np.ndarray) -> None:
     p.complex_need(m)
 
 
+def homeless_then_disenrolled(p: Planter, m: np.ndarray) -> None:
+    """Homeless with a complex need since well before last month's end, then out of Medi-Cal in D's month
+    (Scenario.leaves): every fact predates the end of eligibility."""
+    p.housed(m, p.choose(ADULT_HOMELESS_STATUSES, len(m)), p.ago(len(m), 60, 700), None, False)
+    p.complex_need(m, lo=40)
+
+
 def doubled_up_single(p: Planter, m: np.ndarray) -> None:
     p.housed(m, "DOUBLED_UP", p.ago(len(m), 30, 500), None, False)
     p.complex_need(m)
@@ -340,6 +347,9 @@ def _scenarios() -> tuple[Scenario, ...]:
                           (("CHILD_WELFARE", reason, P),)))
         s.append(Scenario(f"not_excluded_{key}_adult", 0.0002, ages, _with_base("adult_ed", reason, True),
                           (("ADULT_AVOIDABLE_UTILIZATION", "", P), ("ADULT_AVOIDABLE_UTILIZATION", reason, N))))
+    # last: the scenarios above keep their members and data (planting draws in list order)
+    s.append(Scenario("adult_homeless_disenrolled", 0.001, (22, 70), homeless_then_disenrolled,
+                      (("ADULT_HOMELESS", "", N),), leaves=(3, 25)))
     return tuple(s)
 
 
