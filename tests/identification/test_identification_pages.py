@@ -264,6 +264,35 @@ def test_the_no_longer_eligible_list_says_why(client, coordinator):
         ("CRITERIA", ["CRITERIA"]), ("NOBODY", ["NOT_ENROLLED"])]
 
 
+def test_a_member_in_ecm_who_lost_medi_cal_gets_a_discontinuation_from_the_list(client):
+    """Loss of eligibility and death are ECM discontinuation reasons (seed 004 VI.F.1.e-f): for a member in ECM
+    the list offers to record it, with the run's finding as evidence; no longer meeting the criteria is not."""
+    from discontinuation.discontinuation_helpers import accepted_case
+
+    from carehub.apps.discontinuation.models import Discontinuation, Status
+    from carehub.apps.members.models import EligibilitySpan
+
+    lost, stays = accepted_case(), accepted_case(provider_exists=True)
+    EligibilitySpan.objects.create(member=lost.member, row_key="el-lost", row_hash="x", start_date=date(2024, 1, 1),
+                                   end_date=date(2024, 8, 15))
+    EligibilitySpan.objects.create(member=stays.member, row_key="el-stays", row_hash="x", start_date=date(2024, 1, 1))
+    _runs_with_rows([(lost.member.person_id, "ADULT_HOMELESS", 1), (stays.member.person_id, "ADULT_HOMELESS", 2)], [])
+    client.force_login(lost.plan)
+    html = client.get("/identification/?change=NO_LONGER").content.decode()
+    assert html.count("In ECM") == 2 and html.count("Record ECM discontinuation") == 1
+    form = re.search(r'<form method="post" action="/discontinuation/plan-new/".*?</form>', html, re.S).group(0)
+    fields = dict(re.findall(r'name="(person_id|reason|evidence)" value="([^"]*)"', form))
+    assert fields == {"person_id": lost.member.person_id, "reason": "LOST_ELIGIBILITY",
+                      "evidence": "Identification run of 2024-08-31: Medi-Cal eligibility ended 2024-08-15"}
+    response = client.post("/discontinuation/plan-new/", fields)
+    item = Discontinuation.objects.get()
+    assert response.status_code == 302 and item.member_id == lost.member.person_id
+    assert (item.reason, item.status) == ("LOST_ELIGIBILITY", Status.REQUESTED)
+    html = client.get("/identification/?change=NO_LONGER").content.decode()
+    assert "Record ECM discontinuation" not in html
+    assert f'href="/discontinuation/{item.pk}/">Discontinuation waiting for review' in html
+
+
 def test_the_worklist_downloads_as_csv_with_an_export_audit(client, coordinator, two_runs):
     july, august = two_runs
     client.force_login(coordinator)

@@ -52,7 +52,7 @@ from carehub.domain.populations.labels import (
     short_factors,
     split_codes,
 )
-from carehub.domain.populations.leaving import describe
+from carehub.domain.populations.leaving import DISCONTINUATION, describe
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -145,6 +145,11 @@ class WorklistLine:
     # no longer eligible: why, one (code, words) per distinct reason: ("NOT_ENROLLED:2026-10-15", "Medi-Cal
     # eligibility ended 2026-10-15"); none for runs stored before the reasons were kept
     leaving: list[tuple[str, str]] = field(default_factory=list)
+    # no longer eligible, for plan staff: the member's ECM assignment is open; the discontinuation the reason calls
+    # for (reason code, evidence) when it is one (died, Medi-Cal ended); one already waiting for review
+    in_ecm: bool = False
+    discontinue: tuple[str, str] | None = None
+    discontinuation_id: int | None = None
     # why this priority: (`NAME=value`, short text, full label); none for members no longer eligible
     factors: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -247,7 +252,31 @@ def _no_longer_page(user: User, run: IdentificationRun, filters: WorklistFilter,
                     .values_list("member_id", flat=True).distinct())
     lines = [replace(_line(r, populations[r["member_id"]]), still_identified=r["member_id"] in still,
                      leaving=_leaving(reasons[r["member_id"]])) for r in page]
+    if page and user.is_plan_staff:
+        lines = _with_ecm(run, lines, reasons)
     return WorklistPage(run, lines, page[-1]["priority"] if has_more else None, filters)
+
+
+def _with_ecm(run: IdentificationRun, lines: list[WorklistLine],
+              reasons: dict[str, list[tuple[str, str, date | None]]]) -> list[WorklistLine]:
+    """Which of the page's members are in ECM (an open assignment) and, for those who died or lost Medi-Cal, the
+    discontinuation to record (or the one already waiting). Two queries."""
+    from carehub.apps.assignments.models import OPEN_STATUSES, Assignment
+    from carehub.apps.discontinuation.models import Discontinuation, Status
+
+    people = [line.person_id for line in lines]
+    in_ecm = set(Assignment.objects.filter(member_id__in=people, status__in=OPEN_STATUSES)
+                 .values_list("member_id", flat=True))
+    waiting = dict(Discontinuation.objects.filter(member_id__in=people, status=Status.REQUESTED)
+                   .values_list("member_id", "pk"))
+    out = []
+    for line in lines:
+        ends = [(DISCONTINUATION[reason], describe(reason, on, population))
+                for population, reason, on in reasons[line.person_id] if reason in DISCONTINUATION]
+        discontinue = (ends[0][0], f"Identification run of {run.as_of.isoformat()}: {ends[0][1]}") if ends else None
+        out.append(replace(line, in_ecm=line.person_id in in_ecm, discontinuation_id=waiting.get(line.person_id),
+                           discontinue=discontinue if line.person_id in in_ecm else None))
+    return out
 
 
 def _leaving(reasons: list[tuple[str, str, date | None]]) -> list[tuple[str, str]]:

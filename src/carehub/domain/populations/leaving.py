@@ -30,6 +30,11 @@ AGE_LIMITS: dict[str, int] = {
     "CHILD_CCS": 21, "CHILD_WELFARE": 26, "CHILD_IDD": 21, "CHILD_BIRTH_EQUITY": 21,
 }
 
+# The reasons that are also ECM discontinuation reasons (domain/discontinuation_reasons.csv; seed 004 VI.F.1.e-f):
+# for a member in ECM, the plan records the discontinuation (with a notice) instead of waiting for the provider.
+DISCONTINUATION: dict[str, str] = {Leaving.DECEASED: "DECEASED", Leaving.NOT_ENROLLED: "LOST_ELIGIBILITY"}
+
+
 @dataclass(frozen=True)
 class MemberFacts:
     """What the operational record says of the member on the as-of date."""
