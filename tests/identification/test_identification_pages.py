@@ -262,6 +262,21 @@ def test_the_no_longer_eligible_list_says_why(client, coordinator):
     assert [(r["person_id"], r["leaving"]) for r in api] == [
         ("LOST", ["NOT_ENROLLED:2024-08-15"]), ("DIED", ["DECEASED:2024-08-20"]), ("GROWN", ["AGED_OUT:2024-08-10"]),
         ("CRITERIA", ["CRITERIA"]), ("NOBODY", ["NOT_ENROLLED"])]
+    # the run summary counts them by why, each count a link to that list; the list, download and API filter by it
+    run = selectors.latest_run()
+    summary = client.get(f"/identification/runs/{run.pk}/").content.decode()
+    counted = re.findall(r'<tr><td>([^<]+)</td><td class="num"><a href="/identification/\?([^"]+)">(\d+)</a>', summary)
+    assert [(why, int(n)) for why, _, n in counted] == [
+        ("Died", 1), ("Medi-Cal eligibility ended", 2), ("Reached the age limit (21; 26 for former foster youth)", 1),
+        ("No longer meets the criteria", 1)]
+    link = dict((why, query) for why, query, _ in counted)["Medi-Cal eligibility ended"].replace("&amp;", "&")
+    assert "why=NOT_ENROLLED" in link
+    lost_list = client.get(f"/identification/?{link}").content.decode()
+    assert names(lost_list) == ["Ana Lost"] and "NOBODY <small>(not loaded)</small>" in lost_list
+    assert [r["person_id"] for r in _csv(client, f"/identification/export.csv?{link}")] == ["LOST", "NOBODY"]
+    assert [r["person_id"] for r in client.get(
+        "/api/identification/worklist?change=NO_LONGER&why=DECEASED").json()["results"]] == ["DIED"]
+    assert client.get("/api/identification/worklist?change=NO_LONGER&why=MOVED").status_code == 422
 
 
 def test_a_member_in_ecm_who_lost_medi_cal_gets_a_discontinuation_from_the_list(client):

@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from carehub import warehouse
 from carehub.apps.accounts.models import User
@@ -53,6 +53,7 @@ from carehub.domain.populations.labels import (
     split_codes,
 )
 from carehub.domain.populations.leaving import DISCONTINUATION, describe
+from carehub.domain.populations.leaving import LABELS as LEAVING_LABELS
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -112,15 +113,17 @@ class WorklistFilter:
     include_excluded: bool = False
     after: int = 0
     change: str = Change.NEW.value
+    why: str = ""  # no longer eligible: members with this reason (domain.populations.leaving.Leaving)
 
     def as_audit(self) -> dict[str, object]:
         return {"change": self.change, "county": self.county, "population": self.population,
-                "include_excluded": self.include_excluded, "after": self.after}
+                "include_excluded": self.include_excluded, "after": self.after, "why": self.why}
 
     def query(self, run: IdentificationRun) -> str:
         """The query string of this list of `run` (the worklist's and the download's links; `after` included)."""
         params: dict[str, object] = {"run": run.pk, "change": self.change}
-        params.update({k: v for k, v in (("county", self.county), ("population", self.population)) if v})
+        params.update({k: v for k, v in (("county", self.county), ("population", self.population),
+                                         ("why", self.why if self.change == Change.NO_LONGER else "")) if v})
         if self.include_excluded:
             params["excluded"] = 1
         if self.after:
@@ -176,7 +179,7 @@ class WorklistPage:
 
 
 _LINE_FIELDS = ("member_id", "cin", "county", "priority", "score", "excluded", "exclusion_reason", "continuity",
-                "member__first_name", "member__last_name", "member__person_id")
+                "member__first_name", "member__last_name", "member__id")  # member__person_id is the row's own column
 _FACTORS = "priority_factors"  # identified rows only: a NoLongerEligible row keeps no factors
 
 
@@ -189,6 +192,8 @@ def _filtered(rows: QuerySet[Scoped], filters: WorklistFilter) -> QuerySet[Scope
         rows = rows.filter(excluded=False)
     if filters.after:
         rows = rows.filter(priority__gt=filters.after)
+    if filters.why and rows.model is NoLongerEligible:
+        rows = rows.filter(reason=filters.why)
     return rows
 
 
@@ -291,7 +296,7 @@ def _line(row: dict[str, Any], populations: list[tuple[str, str]]) -> WorklistLi
         name=f"{row['member__first_name'] or ''} {row['member__last_name'] or ''}".strip(),
         county=row["county"], priority=row["priority"], score=row["score"], excluded=row["excluded"],
         exclusion_reason=row["exclusion_reason"], continuity=row["continuity"], populations=populations,
-        in_database=row["member__person_id"] is not None, factors=short_factors(row.get(_FACTORS)))
+        in_database=row["member__id"] is not None, factors=short_factors(row.get(_FACTORS)))
 
 
 def audited_worklist(user: User, run: IdentificationRun | None, filters: WorklistFilter, *, route: str,
@@ -317,13 +322,15 @@ def export_lines(user: User, run: IdentificationRun, filters: WorklistFilter) ->
     else:
         rows = scoped_rows(user, run).filter(change=filters.change)
         fields = (*_LINE_FIELDS, "population", _FACTORS)
-    # every population of the change is listed, so the population filter picks people, not rows
-    rows = _filtered(rows, replace(filters, population="", after=0))
+    # every population of the change is listed, so the population and why filters pick people, not rows
+    rows = _filtered(rows, replace(filters, population="", why="", after=0))
     ordered = rows.order_by("priority", "population").values(*fields).iterator(chunk_size=5000)
     for _, group in groupby(ordered, key=itemgetter("priority")):
         people = list(group)
         codes = [row["population"] for row in people]
         if filters.population and filters.population not in codes:
+            continue
+        if gone and filters.why and filters.why not in {row["reason"] for row in people}:
             continue
         line = _line(people[0], [(code, label(POPULATIONS, code)) for code in codes])
         if gone:
@@ -550,6 +557,23 @@ def run_summary(run: IdentificationRun) -> list[SummaryLine]:
     query)."""
     return [_summary_line(run, label(POPULATIONS, code), c, c.get("rows", 0), population=code)
             for code, c in run.counts.items()]
+
+
+@dataclass(frozen=True)
+class LeavingLine:
+    label: str
+    members: int
+    query: str  # the list of the members no longer eligible for this reason
+
+
+def leaving_summary(run: IdentificationRun) -> list[LeavingLine]:
+    """Members no longer eligible by why (a member with two reasons counts under each), for the run summary. One
+    grouped query of the run's rows no longer eligible."""
+    counts = dict(NoLongerEligible.objects.filter(run=run).exclude(reason="").order_by().values("reason")
+                  .annotate(people=Count("member", distinct=True)).values_list("reason", "people"))
+    return [LeavingLine(LEAVING_LABELS[code], counts[code],
+                        WorklistFilter(change=Change.NO_LONGER.value, include_excluded=True, why=code).query(run))
+            for code in LEAVING_LABELS if counts.get(code)]
 
 
 def county_summary(run: IdentificationRun) -> list[SummaryLine]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from carehub.apps.identification import selectors
 from carehub.apps.identification.models import IdentificationRun
+from carehub.domain.populations.leaving import LABELS as LEAVING_LABELS
 from carehub.web.navigation import allowed
 from carehub.web.spreadsheet import safe_cell
 
@@ -35,7 +36,8 @@ def filters_from(request: HttpRequest) -> selectors.WorklistFilter:
         county=request.GET.get("county", "").strip()[:40],
         population=request.GET.get("population", "").strip()[:40],
         include_excluded=request.GET.get("excluded") == "1",
-        after=_int(request.GET.get("after", "")))
+        after=_int(request.GET.get("after", "")),
+        why=why if (why := request.GET.get("why", "")) in LEAVING_LABELS else "")
 
 
 def _run(request: HttpRequest) -> IdentificationRun | None:
@@ -55,6 +57,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = selectors.audited_worklist(request.user, run, filters, route=request.get_full_path())
     populations, counties = selectors.filter_choices(run)
     context = {"page": page, "run": run, "filters": filters, "populations": populations, "counties": counties,
+               "reasons": list(LEAVING_LABELS.items()),
                "changes": selectors.CHANGES, "heading": dict(selectors.CHANGES)[filters.change],
                "provider_scope": request.user.is_provider_staff}
     template = "identification/_worklist_rows.html" if request.htmx else "identification/worklist.html"
@@ -104,4 +107,5 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if run is None:
         raise Http404
     return render(request, "identification/run.html", {"run": run, "lines": selectors.run_summary(run),
-                                                       "counties": selectors.county_summary(run)})
+                                                       "counties": selectors.county_summary(run),
+                                                       "leaving": selectors.leaving_summary(run)})

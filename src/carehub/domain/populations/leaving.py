@@ -30,6 +30,13 @@ AGE_LIMITS: dict[str, int] = {
     "CHILD_CCS": 21, "CHILD_WELFARE": 26, "CHILD_IDD": 21, "CHILD_BIRTH_EQUITY": 21,
 }
 
+# The reasons in a coordinator's words, without their dates (the run summary's counts, the list's filter).
+LABELS: dict[str, str] = {
+    Leaving.DECEASED: "Died", Leaving.NOT_ENROLLED: "Medi-Cal eligibility ended",
+    Leaving.AGED_OUT: "Reached the age limit (21; 26 for former foster youth)",
+    Leaving.CRITERIA: "No longer meets the criteria",
+}
+
 # The reasons that are also ECM discontinuation reasons (domain/discontinuation_reasons.csv; seed 004 VI.F.1.e-f):
 # for a member in ECM, the plan records the discontinuation (with a notice) instead of waiting for the provider.
 DISCONTINUATION: dict[str, str] = {Leaving.DECEASED: "DECEASED", Leaving.NOT_ENROLLED: "LOST_ELIGIBILITY"}
