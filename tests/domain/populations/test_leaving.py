@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from carehub.domain.populations.leaving import Leaving, MemberFacts, describe, leaving
+from carehub.domain.populations.leaving import AGE_LIMITS, Leaving, MemberFacts, describe, leaving
 
 AS_OF = date(2024, 8, 31)
 
@@ -54,3 +54,24 @@ def test_words_for_a_coordinator():
     assert describe("AGED_OUT", date(2024, 8, 1), "CHILD_WELFARE") == "Turned 26 on 2024-08-01"
     assert describe("AGED_OUT", date(2024, 8, 1), "CHILD_CCS") == "Turned 21 on 2024-08-01"
     assert describe("CRITERIA", None) == "No longer meets the criteria"
+
+
+def test_the_age_limits_are_those_the_rule_files_test():
+    """AGE_LIMITS explains what the rules do; read each population's SQL so the two cannot drift apart: the
+    oldest age a rule admits (`age < N`, `age BETWEEN a AND b`), none where it has no upper bound."""
+    import re
+    from pathlib import Path
+
+    from carehub.domain.populations import leaving as module
+    from carehub.domain.populations.labels import POPULATIONS
+
+    rules = Path(module.__file__).parent
+    found = {}
+    for code in POPULATIONS:
+        sql = (rules / f"pop_{code.lower()}.sql").read_text()
+        code_lines = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+        below = [int(n) for n in re.findall(r"\bage < (\d+)", code_lines)]
+        below += [int(b) + 1 for _, b in re.findall(r"\bage BETWEEN (\d+) AND (\d+)", code_lines)]
+        if below and not re.search(r"\bage >= \d+", code_lines):
+            found[code] = max(below)
+    assert found == AGE_LIMITS
