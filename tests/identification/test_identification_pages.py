@@ -14,7 +14,7 @@ from factories import QueryCounter, make_member, make_org, make_provider, make_u
 from carehub.apps.accounts.models import OrganizationKind, Role
 from carehub.apps.audit.models import Action, AuditEvent
 from carehub.apps.identification import selectors
-from carehub.apps.identification.models import IdentificationRun, IdentifiedPopulation
+from carehub.apps.identification.models import IdentificationRun, IdentifiedPopulation, NoLongerEligible
 from carehub.apps.members.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -256,6 +256,8 @@ def test_the_no_longer_eligible_list_says_why(client, coordinator):
     member_page = client.get("/members/GROWN/").content.decode()
     assert re.search(r"Children and youth enrolled in CCS / WCM with additional needs <small>[^<]*</small>: "
                      r"Turned 21 on 2024-08-10</li>", member_page)
+    assert client.get("/api/identification/members/GROWN").json()["no_longer_why"] == {
+        "CHILD_CCS": "AGED_OUT:2024-08-10", "CHILD_SMH_SUD": "AGED_OUT:2024-08-10"}
     rows = _csv(client, "/identification/export.csv?change=NO_LONGER")
     assert [(r["person_id"], [r["why_no_longer"]]) for r in rows] == expected
     api = client.get("/api/identification/worklist?change=NO_LONGER").json()["results"]
@@ -277,6 +279,10 @@ def test_the_no_longer_eligible_list_says_why(client, coordinator):
     assert [r["person_id"] for r in client.get(
         "/api/identification/worklist?change=NO_LONGER&why=DECEASED").json()["results"]] == ["DIED"]
     assert client.get("/api/identification/worklist?change=NO_LONGER&why=MOVED").status_code == 422
+    # a run stored before the reasons were kept says so instead of a blank
+    NoLongerEligible.objects.update(reason="", reason_date=None)
+    old = client.get("/identification/?change=NO_LONGER").content.decode()
+    assert old.count("— (not recorded)") == 5 and "store it again" in old
 
 
 def test_a_member_in_ecm_who_lost_medi_cal_gets_a_discontinuation_from_the_list(client):

@@ -67,6 +67,7 @@ class MemberPopulationsOut(Schema):
     run: RunOut | None
     populations: list[PopulationOut]
     no_longer: list[str]
+    no_longer_why: dict[str, str] = {}  # population: REASON or REASON:date (as the worklist's `leaving`)
     excluded: bool
     exclusion_reason: str
     priority: int | None = None
@@ -104,7 +105,9 @@ def member_populations(request: HttpRequest, person_id: str) -> dict[str, Any]:
         raise Http404
     section = selectors.audited_member_populations(request.auth, member, route=request.path)
     return {"run": section.run, "populations": _populations(section.populations),
-            "no_longer": [p.population for p in section.no_longer], "excluded": section.excluded,
+            "no_longer": [p.population for p in section.no_longer],
+            "no_longer_why": {p.population: p.leaving_code for p in section.no_longer if p.leaving_code},
+            "excluded": section.excluded,
             "exclusion_reason": section.exclusion_reason, "priority": section.priority,
             "part2_withheld": section.part2_withheld,
             "part2_notice": section.part2_placeholder or section.redisclosure_notice}

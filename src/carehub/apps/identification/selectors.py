@@ -368,6 +368,7 @@ class PopulationExplanation:
     # rest on substance use (whatever this member's own criteria), so that it reveals nothing.
     part2_placeholder: str = ""
     leaving: str = ""  # no longer met: why ("Medi-Cal eligibility ended 2026-10-15"), as the run stored it
+    leaving_code: str = ""  # the same as a code: NOT_ENROLLED:2026-10-15
 
 
 @dataclass
@@ -491,12 +492,14 @@ def member_populations(user: User, member: Member) -> MemberPopulations:
 
         record_part2_disclosure(user, member, consent, what="identification criteria and evidence")
     gone = sorted(set(before) - {r.population for r in current})
-    why = {population: describe(reason, on, population) for population, reason, on in (
-        NoLongerEligible.objects.filter(run=run, member_id=member.person_id, population__in=gone).exclude(reason="")
-        .values_list("population", "reason", "reason_date"))} if gone else {}
+    why = {population: (describe(reason, on, population), f"{reason}:{on.isoformat()}" if on else reason)
+           for population, reason, on in (
+               NoLongerEligible.objects.filter(run=run, member_id=member.person_id, population__in=gone)
+               .exclude(reason="").values_list("population", "reason", "reason_date"))} if gone else {}
     result = MemberPopulations(
         run=run, populations=[_explain(r, r.change, show_part2, claims) for r in current],
-        no_longer=[replace(_explain(before[p], Change.NO_LONGER, show_part2), leaving=why.get(p, "")) for p in gone],
+        no_longer=[replace(_explain(before[p], Change.NO_LONGER, show_part2), leaving=why.get(p, ("", ""))[0],
+                           leaving_code=why.get(p, ("", ""))[1]) for p in gone],
         part2_withheld=not show_part2, part2_shared=show_part2 and user.is_provider_staff)
     if current:
         first = current[0]
