@@ -60,8 +60,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
                "reasons": list(LEAVING_LABELS.items()),
                "changes": selectors.CHANGES, "heading": dict(selectors.CHANGES)[filters.change],
                "provider_scope": request.user.is_provider_staff}
-    template = "identification/_worklist_rows.html" if request.htmx else "identification/worklist.html"
-    return render(request, template, context)
+    # htmx swaps the whole page body in (hx-select), so the heading and the filters follow the Show choice
+    return render(request, "identification/worklist.html", context)
 
 
 EXPORT_COLUMNS = ("priority", "person_id", "cin", "name", "county", "populations", "population_names",
