@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from carehub.apps.identification import selectors
 from carehub.apps.members.selectors import audited_member
+from carehub.domain.populations.leaving import Leaving
 
 router = Router(tags=["identification"])
 
@@ -85,10 +86,10 @@ def _populations(items: list[selectors.PopulationExplanation]) -> list[dict[str,
                     "most urgent first")
 def worklist(request: HttpRequest, change: Literal["NEW", "STILL", "NO_LONGER"] = "NEW", county: str = "",
              population: str = "", include_excluded: bool = False, after: int = 0,
-             limit: int = selectors.PAGE_SIZE,
-             why: Literal["", "DECEASED", "NOT_ENROLLED", "AGED_OUT", "CRITERIA"] = "") -> dict[str, Any]:
+             limit: int = selectors.PAGE_SIZE, why: Leaving | None = None) -> dict[str, Any]:
     filters = selectors.WorklistFilter(change=change, county=county[:40], population=population[:40],
-                                       include_excluded=include_excluded, after=max(after, 0), why=why)
+                                       include_excluded=include_excluded, after=max(after, 0),
+                                       why=why.value if why else "")
     run = selectors.latest_run()
     page = selectors.audited_worklist(request.auth, run, filters, route=request.get_full_path(), page_size=limit)
     return {"run": run, "next_after": page.next_after,
