@@ -47,6 +47,16 @@ def test_a_leap_day_birthday_counts_on_the_first_of_march():
     assert leaving("CHILD_CCS", date(2025, 3, 1), facts(birth=born)) == (Leaving.AGED_OUT, date(2025, 3, 1))
 
 
+def test_codes_for_the_apis_and_the_discontinuation_reasons():
+    from carehub.domain.discontinuation import Reason, default_reasons
+    from carehub.domain.populations.leaving import DISCONTINUATION, reason_code
+
+    assert reason_code("NOT_ENROLLED", date(2024, 8, 15)) == "NOT_ENROLLED:2024-08-15"
+    assert reason_code("CRITERIA", None) == "CRITERIA"
+    assert set(DISCONTINUATION.values()) <= set(default_reasons())  # real reasons of the discontinuation policy
+    assert DISCONTINUATION == {"DECEASED": Reason.DECEASED, "NOT_ENROLLED": Reason.LOST_ELIGIBILITY}
+
+
 def test_words_for_a_coordinator():
     assert describe("NOT_ENROLLED", date(2024, 8, 15)) == "Medi-Cal eligibility ended 2024-08-15"
     assert describe("NOT_ENROLLED", None) == "No longer enrolled with the plan"

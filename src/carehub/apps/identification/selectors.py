@@ -52,7 +52,7 @@ from carehub.domain.populations.labels import (
     short_factors,
     split_codes,
 )
-from carehub.domain.populations.leaving import DISCONTINUATION, describe
+from carehub.domain.populations.leaving import DISCONTINUATION, describe, reason_code
 from carehub.domain.populations.leaving import LABELS as LEAVING_LABELS
 
 PAGE_SIZE = 50
@@ -286,7 +286,7 @@ def _with_ecm(run: IdentificationRun, lines: list[WorklistLine],
 
 def _leaving(reasons: list[tuple[str, str, date | None]]) -> list[tuple[str, str]]:
     """The distinct reasons of a member's rows no longer eligible, as (code, words)."""
-    return list(dict.fromkeys((f"{reason}:{on.isoformat()}" if on else reason, describe(reason, on, population))
+    return list(dict.fromkeys((reason_code(reason, on), describe(reason, on, population))
                               for population, reason, on in reasons if reason))
 
 
@@ -492,7 +492,7 @@ def member_populations(user: User, member: Member) -> MemberPopulations:
 
         record_part2_disclosure(user, member, consent, what="identification criteria and evidence")
     gone = sorted(set(before) - {r.population for r in current})
-    why = {population: (describe(reason, on, population), f"{reason}:{on.isoformat()}" if on else reason)
+    why = {population: (describe(reason, on, population), reason_code(reason, on))
            for population, reason, on in (
                NoLongerEligible.objects.filter(run=run, member_id=member.person_id, population__in=gone)
                .exclude(reason="").values_list("population", "reason", "reason_date"))} if gone else {}

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from carehub.domain.discontinuation import Reason
+
 
 class Leaving(StrEnum):
     DECEASED = "DECEASED"  # a death date on or before the as-of date
@@ -39,7 +41,7 @@ LABELS: dict[str, str] = {
 
 # The reasons that are also ECM discontinuation reasons (domain/discontinuation_reasons.csv; seed 004 VI.F.1.e-f):
 # for a member in ECM, the plan records the discontinuation (with a notice) instead of waiting for the provider.
-DISCONTINUATION: dict[str, str] = {Leaving.DECEASED: "DECEASED", Leaving.NOT_ENROLLED: "LOST_ELIGIBILITY"}
+DISCONTINUATION: dict[str, str] = {Leaving.DECEASED: Reason.DECEASED, Leaving.NOT_ENROLLED: Reason.LOST_ELIGIBILITY}
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ def leaving(population: str, as_of: date, member: MemberFacts | None) -> tuple[L
     if limit is not None and member.birth_date is not None and birthday(member.birth_date, limit) <= as_of:
         return Leaving.AGED_OUT, birthday(member.birth_date, limit)
     return Leaving.CRITERIA, None
+
+
+def reason_code(reason: str, on: date | None) -> str:
+    """The reason as the APIs give it: REASON, or REASON:date ("NOT_ENROLLED:2026-10-15")."""
+    return f"{reason}:{on.isoformat()}" if on else reason
 
 
 def describe(reason: str, on: date | None, population: str = "") -> str:
