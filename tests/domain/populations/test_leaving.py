@@ -15,6 +15,20 @@ def facts(*, birth=date(1990, 5, 1), death=None, enrolled=True, last=None) -> Me
     return MemberFacts(birth_date=birth, death_date=death, enrolled=enrolled, last_enrolled=last)
 
 
+def test_enrolled_means_a_span_covers_the_date():
+    from carehub.domain.populations.leaving import member_facts
+
+    def spans(*pairs):
+        return member_facts(None, None, list(pairs), AS_OF)
+
+    assert spans((date(2024, 1, 1), None)).enrolled
+    assert spans((date(2024, 1, 1), AS_OF)).enrolled  # ends on the date itself
+    ended = spans((date(2023, 1, 1), date(2023, 12, 31)), (date(2024, 1, 1), date(2024, 8, 15)),
+                  (date(2024, 9, 1), None))  # re-enrolled after the date: not enrolled on it
+    assert (ended.enrolled, ended.last_enrolled) == (False, date(2024, 8, 15))
+    assert (spans().enrolled, spans().last_enrolled) == (False, None)
+
+
 def test_death_comes_first_then_enrollment_then_age_then_criteria():
     assert leaving("ADULT_HOMELESS", AS_OF, facts(death=date(2024, 8, 20), enrolled=False)) == (
         Leaving.DECEASED, date(2024, 8, 20))

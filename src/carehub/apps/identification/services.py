@@ -38,7 +38,7 @@ from carehub.apps.identification.models import (
     RunStatus,
 )
 from carehub.apps.members.models import EligibilitySpan, Member
-from carehub.domain.populations.leaving import MemberFacts, leaving
+from carehub.domain.populations.leaving import MemberFacts, leaving, member_facts
 from carehub.domain.populations.runner import OUTPUT_TABLE, Versions, load_rules, value_set_files
 
 # The order of a stored row as the writers receive it (database column names of IdentifiedPopulation).
@@ -262,8 +262,8 @@ def _record_no_longer(run: IdentificationRun, gone: set[tuple[str, str]]) -> Non
 
 
 def _member_facts(person_ids: list[str], as_of: date) -> dict[str, MemberFacts]:
-    """What the operational record says of these members on `as_of` (birth and death dates, whether a span covers
-    it, the end of the latest span before it): two reads per 2,000 members, by their indexed person_id."""
+    """What the operational record says of these members on `as_of` (leaving.member_facts): two reads per 2,000
+    members, by their indexed person_id."""
     facts: dict[str, MemberFacts] = {}
     for start in range(0, len(person_ids), 2000):
         chunk = person_ids[start:start + 2000]
@@ -273,11 +273,7 @@ def _member_facts(person_ids: list[str], as_of: date) -> dict[str, MemberFacts]:
             spans.setdefault(person_id, []).append((begins, ends))
         for person_id, birth_date, death_date in (Member.objects.filter(person_id__in=chunk)
                                                   .values_list("person_id", "birth_date", "death_date")):
-            own = spans.get(person_id, [])
-            facts[person_id] = MemberFacts(
-                birth_date=birth_date, death_date=death_date,
-                enrolled=any(begins <= as_of and (ends is None or ends >= as_of) for begins, ends in own),
-                last_enrolled=max((ends for _, ends in own if ends is not None and ends < as_of), default=None))
+            facts[person_id] = member_facts(birth_date, death_date, spans.get(person_id, []), as_of)
     return facts
 
 

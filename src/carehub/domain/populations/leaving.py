@@ -54,6 +54,16 @@ class MemberFacts:
     last_enrolled: date | None = None  # the end of the latest span ended before the as-of date
 
 
+def member_facts(birth_date: date | None, death_date: date | None, spans: list[tuple[date, date | None]],
+                 as_of: date) -> MemberFacts:
+    """The facts from the member record: enrolled when a span (start, end; an open end) covers `as_of`, as the
+    rules consider people (spec: "an eligibility span covers D"); else the end of the latest span before it."""
+    return MemberFacts(
+        birth_date=birth_date, death_date=death_date,
+        enrolled=any(start <= as_of and (end is None or end >= as_of) for start, end in spans),
+        last_enrolled=max((end for _, end in spans if end is not None and end < as_of), default=None))
+
+
 def birthday(birth_date: date, age: int) -> date:
     """The day the member turns `age` (a 29 February birthday counts on 1 March in other years)."""
     try:
