@@ -134,6 +134,18 @@ def test_go_live_phase_2_county_later_than_phase_1(plan: Plan):
     assert met(rows, "fresno") == {}
 
 
+def test_adult_reentry_live_from_2022_in_los_angeles_only(plan: Plan):
+    # Los Angeles's WPC pilot served people leaving incarceration, so ECM took them on at launch (go_live.csv's county
+    # row, seed 000 note to Figure 2); elsewhere the population went live on 2024-01-01.
+    for pid, county in (("la", "Los Angeles"), ("alameda", "Alameda"), ("kern", "Kern")):
+        plan.person(pid, "1980-01-01", county=county)
+        plan.incarceration(pid, "JAIL", "2022-05-01")
+        plan.claim(pid, "2022-06-01", dx=("F11.20",))
+    rows = plan.identify("2022-08-01")
+    assert set(met(rows, "la")) == {"ADULT_REENTRY"}
+    assert met(rows, "alameda") == {} and met(rows, "kern") == {}
+
+
 def test_children_populations_not_live_before_2023_07_01(plan: Plan):
     plan.person("1", "2010-01-01")
     plan.program("1", "FOSTER_CARE", "2020-01-01")
