@@ -73,7 +73,8 @@ def synthetic_rows(n: int, share: float, month: int) -> list[tuple]:
         for population in pops:
             rows.append((pid, f"{90000000 + i:08d}A", population, "AVOIDABLE_ED_5_IN_6M",
                          f"claim:C{i}1;claim:C{i}2;housing:UNSHELTERED:2026-0{1 + i % 9}-01", excluded,
-                         "HOSPICE_OR_PALLIATIVE" if excluded else "", i % 17 == 0, rank, COUNTIES[i % 8],
+                         (("PLAN_CASE_MANAGEMENT" if i % 58 == 0 else "HOSPICE_OR_PALLIATIVE") if excluded else ""),
+                         i % 17 == 0, rank, COUNTIES[i % 8],
                          round(score, 2), "ED_VISITS_6M=5;UNSHELTERED_NOW=1",
                          "program:HOSPICE:2026-01-01" if excluded else ""))
     return rows
@@ -133,10 +134,15 @@ def main() -> None:
         "no longer eligible": (plan_user, selectors.WorklistFilter(change="NO_LONGER")),
         "no longer eligible, county": (plan_user, selectors.WorklistFilter(change="NO_LONGER", county="Kern")),
         "no longer eligible, provider": (provider_user, selectors.WorklistFilter(change="NO_LONGER")),
+        "excluded for one reason": (plan_user, selectors.WorklistFilter(exclusion="PLAN_CASE_MANAGEMENT")),
+        "excluded for one reason, still": (plan_user, selectors.WorklistFilter(change="STILL",
+                                                                                exclusion="PLAN_CASE_MANAGEMENT")),
     }
     for name, (user, filters) in cases.items():
         p50, p95 = timed(lambda u=user, f=filters: selectors.worklist(u, run, f), args.runs)
         print(f"{name:32s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
+    p50, p95 = timed(lambda: selectors.exclusion_summary(run), args.runs)
+    print(f"{'run summary: excluded by reason':32s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
     for change in ("NEW", "NO_LONGER", "STILL"):  # the CSV download's lines (once each: the largest takes seconds)
         start = time.perf_counter()
         lines = sum(1 for _ in selectors.export_lines(plan_user, run, selectors.WorklistFilter(change=change)))

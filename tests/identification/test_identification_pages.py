@@ -64,7 +64,7 @@ def test_the_first_run_lists_everyone_not_excluded_and_can_include_the_excluded(
     assert names(client.get("/identification/").content.decode()) == ["Pat LastEd", "Pat LastFoster"]
     with_excluded = client.get("/identification/?excluded=1").content.decode()
     assert names(with_excluded) == ["Pat LastEd", "Pat LastFoster", "Pat LastHospice"]
-    assert "Excluded: HOSPICE_OR_PALLIATIVE" in with_excluded
+    assert "Excluded: Receiving hospice or intensive outpatient palliative care" in with_excluded
 
 
 def test_worklist_filters_by_county_and_population(client, coordinator, scenario, members):
@@ -283,6 +283,50 @@ def test_the_no_longer_eligible_list_says_why(client, coordinator):
     NoLongerEligible.objects.update(reason="", reason_date=None)
     old = client.get("/identification/?change=NO_LONGER").content.decode()
     assert old.count("— (not recorded)") == 5 and "store it again" in old
+
+
+def test_excluded_members_are_counted_by_reason_and_listed_by_it(client, coordinator):
+    """Excluded members are reported, never silently dropped (spec "Exclusions"): the run summary counts them by
+    reason, in the order of the spec's table, newly identified and still eligible; each count opens that list,
+    which the download and the API filter the same way."""
+    from carehub.apps.identification.services import store_run
+
+    for person_id in ("HOSPICE", "CASE_A", "CASE_B", "OPEN", "KEPT"):
+        make_member(person_id=person_id, last_name=person_id.title().replace("_", ""))
+
+    def row(person_id, population, priority, reason=""):
+        return (person_id, "", population, "", "", bool(reason), reason, False, priority, "Kern", None, "", "")
+
+    for as_of, rows in (
+            (date(2024, 7, 31), [row("HOSPICE", "ADULT_HOMELESS", 9, "HOSPICE_OR_PALLIATIVE"),
+                                 row("KEPT", "ADULT_HOMELESS", 1)]),
+            (date(2024, 8, 31), [row("HOSPICE", "ADULT_HOMELESS", 9, "HOSPICE_OR_PALLIATIVE"),
+                                 row("HOSPICE", "ADULT_SMH_SUD", 9, "HOSPICE_OR_PALLIATIVE"),
+                                 row("CASE_A", "ADULT_REENTRY", 7, "PLAN_CASE_MANAGEMENT"),
+                                 row("CASE_B", "ADULT_HOMELESS", 8, "PLAN_CASE_MANAGEMENT"),
+                                 row("OPEN", "ADULT_HOMELESS", 2), row("KEPT", "ADULT_HOMELESS", 1)])):
+        run = store_run(rows, as_of=as_of)
+    client.force_login(coordinator)
+    summary = client.get(f"/identification/runs/{run.pk}/").content.decode()
+    section = summary[summary.index("Why members are excluded"):summary.index("By county")]
+    counted = [(re.sub(r"<[^>]+>", "", why), members, re.sub(r"<[^>]+>", "", new), re.sub(r"<[^>]+>", "", still))
+               for why, members, new, still in re.findall(
+                   r'<tr><td>(.*?)</td><td class="num">(\d+)</td>\s*<td class="num">(.*?)</td>\s*'
+                   r'<td class="num">(.*?)</td></tr>', section, re.S)]
+    assert counted == [("Receiving hospice or intensive outpatient palliative care", "1", "1", "1"),
+                       ("In plan complex or basic case management (coordinate instead)", "2", "2", "0")]
+    links = re.findall(r'href="/identification/\?([^"]+)"', section)
+    case_management = next(q for q in links if "PLAN_CASE_MANAGEMENT" in q).replace("&amp;", "&")
+    listed = client.get(f"/identification/?{case_management}").content.decode()
+    assert names(listed) == ["Ana CaseA", "Ana CaseB"]
+    assert "Excluded: In plan complex or basic case management (coordinate instead)" in listed
+    assert re.search(r'<option value="PLAN_CASE_MANAGEMENT" selected>Only: In plan complex', listed)
+    assert names(client.get("/identification/?change=NEW").content.decode()) == ["Ana Open"]  # left out by default
+    assert [r["person_id"] for r in _csv(client, f"/identification/export.csv?{case_management}")] == [
+        "CASE_A", "CASE_B"]
+    api = client.get("/api/identification/worklist?change=STILL&exclusion=HOSPICE_OR_PALLIATIVE").json()["results"]
+    assert [(r["person_id"], r["exclusion_reason"]) for r in api] == [("HOSPICE", "HOSPICE_OR_PALLIATIVE")]
+    assert client.get("/api/identification/worklist?exclusion=ON_VACATION").status_code == 422
 
 
 def test_a_member_in_ecm_who_lost_medi_cal_gets_a_discontinuation_from_the_list(client):

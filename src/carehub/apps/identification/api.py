@@ -8,9 +8,11 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from carehub.apps.identification import selectors
 from carehub.apps.members.selectors import audited_member
+from carehub.domain.populations.labels import EXCLUSIONS
 from carehub.domain.populations.leaving import Leaving
 
 router = Router(tags=["identification"])
@@ -86,10 +88,15 @@ def _populations(items: list[selectors.PopulationExplanation]) -> list[dict[str,
                     "most urgent first")
 def worklist(request: HttpRequest, change: Literal["NEW", "STILL", "NO_LONGER"] = "NEW", county: str = "",
              population: str = "", include_excluded: bool = False, after: int = 0,
-             limit: int = selectors.PAGE_SIZE, why: Leaving | None = None) -> dict[str, Any]:
+             limit: int = selectors.PAGE_SIZE, why: Leaving | None = None,
+             exclusion: str = "") -> dict[str, Any]:
+    """`exclusion`: only the members excluded for this reason (SELF_MANAGED, HOSPICE_OR_PALLIATIVE, ...: the
+    output contract's exclusion codes); 422 for another."""
+    if exclusion and exclusion not in EXCLUSIONS:
+        raise HttpError(422, f"exclusion: unknown reason {exclusion[:40]!r}; one of {', '.join(EXCLUSIONS)}")
     filters = selectors.WorklistFilter(change=change, county=county[:40], population=population[:40],
                                        include_excluded=include_excluded, after=max(after, 0),
-                                       why=why.value if why else "")
+                                       why=why.value if why else "", exclusion=exclusion)
     run = selectors.latest_run()
     page = selectors.audited_worklist(request.auth, run, filters, route=request.get_full_path(), page_size=limit)
     return {"run": run, "next_after": page.next_after,

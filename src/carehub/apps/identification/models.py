@@ -100,6 +100,10 @@ class IdentifiedPopulation(models.Model):
             models.Index(fields=["run", "priority"], condition=models.Q(lead=True), name="ident_run_lead_priority_idx"),
             models.Index(fields=["run", "population", "priority"], name="ident_run_pop_priority_idx"),
             models.Index(fields=["run", "county", "priority"], name="ident_run_county_priority_idx"),
+            # Excluded members by reason (the run summary's counts, the worklist's "Only: <reason>"): a few percent
+            # of the rows, and they rank after all others, so the priority indexes would walk the rest first.
+            models.Index(fields=["run", "exclusion_reason", "priority"], condition=models.Q(excluded=True),
+                         name="ident_run_excluded_idx"),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from carehub import warehouse
 from carehub.apps.accounts.models import User
@@ -114,10 +114,16 @@ class WorklistFilter:
     after: int = 0
     change: str = Change.NEW.value
     why: str = ""  # no longer eligible: members with this reason (domain.populations.leaving.Leaving)
+    exclusion: str = ""  # only the members excluded for this reason (labels.EXCLUSIONS); implies include_excluded
+
+    def __post_init__(self) -> None:
+        if self.exclusion:
+            object.__setattr__(self, "include_excluded", True)  # frozen: set once, as constructed
 
     def as_audit(self) -> dict[str, object]:
         return {"change": self.change, "county": self.county, "population": self.population,
-                "include_excluded": self.include_excluded, "after": self.after, "why": self.why}
+                "include_excluded": self.include_excluded, "after": self.after, "why": self.why,
+                "exclusion": self.exclusion}
 
     def query(self, run: IdentificationRun) -> str:
         """The query string of this list of `run` (the worklist's and the download's links; `after` included)."""
@@ -125,7 +131,7 @@ class WorklistFilter:
         params.update({k: v for k, v in (("county", self.county), ("population", self.population),
                                          ("why", self.why if self.change == Change.NO_LONGER else "")) if v})
         if self.include_excluded:
-            params["excluded"] = 1
+            params["excluded"] = self.exclusion or 1  # one choice on the form: leave out, include, or only a reason
         if self.after:
             params["after"] = self.after
         return urlencode(params)
@@ -155,6 +161,11 @@ class WorklistLine:
     discontinuation_id: int | None = None
     # why this priority: (`NAME=value`, short text, full label); none for members no longer eligible
     factors: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def exclusion_label(self) -> str:
+        """The exclusion in a coordinator's words (the list shows it; the CSV and the API keep the code)."""
+        return label(EXCLUSIONS, self.exclusion_reason) if self.exclusion_reason else ""
 
 
 @dataclass
@@ -194,6 +205,8 @@ def _filtered(rows: QuerySet[Scoped], filters: WorklistFilter) -> QuerySet[Scope
         rows = rows.filter(priority__gt=filters.after)
     if filters.why and rows.model is NoLongerEligible:
         rows = rows.filter(reason=filters.why)
+    if filters.exclusion:
+        rows = rows.filter(excluded=True, exclusion_reason=filters.exclusion)
     return rows
 
 
@@ -577,6 +590,37 @@ def leaving_summary(run: IdentificationRun) -> list[LeavingLine]:
     return [LeavingLine(LEAVING_LABELS[code], counts[code],
                         WorklistFilter(change=Change.NO_LONGER.value, include_excluded=True, why=code).query(run))
             for code in LEAVING_LABELS if counts.get(code)]
+
+
+@dataclass(frozen=True)
+class ExclusionLine:
+    code: str
+    label: str
+    members: int  # excluded for this reason (one reason per person: exclusion.sql)
+    new: int
+    still: int
+    new_query: str  # the lists of the members excluded for this reason, newly identified and still eligible
+    still_query: str
+
+
+def exclusion_summary(run: IdentificationRun) -> list[ExclusionLine]:
+    """Members excluded by reason, newly identified and still eligible, in the order of the spec's table, for the
+    run summary (spec "Exclusions": reported, never silently dropped). One grouped query of the run's excluded
+    rows."""
+    counts = {code: (people, new, still) for code, people, new, still in (
+        IdentifiedPopulation.objects.filter(run=run, excluded=True).order_by().values("exclusion_reason")
+        .annotate(people=Count("member", distinct=True),
+                  new=Count("member", distinct=True, filter=Q(change=Change.NEW)),
+                  still=Count("member", distinct=True, filter=Q(change=Change.STILL)))
+        .values_list("exclusion_reason", "people", "new", "still"))}
+
+    def query(change: Change, code: str) -> str:
+        return WorklistFilter(change=change.value, exclusion=code).query(run)
+
+    known = [code for code in EXCLUSIONS if code in counts] + sorted(set(counts) - set(EXCLUSIONS))
+    return [ExclusionLine(code, label(EXCLUSIONS, code), *counts[code], query(Change.NEW, code),
+                          query(Change.STILL, code))
+            for code in known]
 
 
 def county_summary(run: IdentificationRun) -> list[SummaryLine]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from carehub.apps.identification import selectors
 from carehub.apps.identification.models import IdentificationRun
+from carehub.domain.populations.labels import EXCLUSIONS
 from carehub.domain.populations.leaving import LABELS as LEAVING_LABELS
 from carehub.web.navigation import allowed
 from carehub.web.spreadsheet import safe_cell
@@ -35,7 +36,9 @@ def filters_from(request: HttpRequest) -> selectors.WorklistFilter:
         change=change if change in dict(selectors.CHANGES) else selectors.CHANGES[0][0],
         county=request.GET.get("county", "").strip()[:40],
         population=request.GET.get("population", "").strip()[:40],
-        include_excluded=request.GET.get("excluded") == "1",
+        # excluded=1 includes the excluded members; excluded=<reason> shows only those excluded for it
+        include_excluded=(excluded := request.GET.get("excluded", "")) == "1",
+        exclusion=excluded if excluded in EXCLUSIONS else "",
         after=_int(request.GET.get("after", "")),
         why=why if (why := request.GET.get("why", "")) in LEAVING_LABELS else "")
 
@@ -57,7 +60,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = selectors.audited_worklist(request.user, run, filters, route=request.get_full_path())
     populations, counties = selectors.filter_choices(run)
     context = {"page": page, "run": run, "filters": filters, "populations": populations, "counties": counties,
-               "reasons": list(LEAVING_LABELS.items()),
+               "reasons": list(LEAVING_LABELS.items()), "exclusions": list(EXCLUSIONS.items()),
                "changes": selectors.CHANGES, "heading": dict(selectors.CHANGES)[filters.change],
                "provider_scope": request.user.is_provider_staff}
     # htmx swaps the whole page body in (hx-select), so the heading and the filters follow the Show choice
@@ -108,4 +111,5 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         raise Http404
     return render(request, "identification/run.html", {"run": run, "lines": selectors.run_summary(run),
                                                        "counties": selectors.county_summary(run),
+                                                       "exclusions": selectors.exclusion_summary(run),
                                                        "leaving": selectors.leaving_summary(run)})
