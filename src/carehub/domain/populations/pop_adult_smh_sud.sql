@@ -37,7 +37,7 @@ acuity AS (
     WHERE smi_sud AND admission_date > $as_of - INTERVAL 12 MONTH AND admission_date <= $as_of
       AND person_id IN (SELECT person_id FROM def_stay
                         WHERE smi_sud AND admission_date > $as_of - INTERVAL 12 MONTH AND admission_date <= $as_of
-                        GROUP BY person_id HAVING count(*) >= 2)
+                        GROUP BY person_id HAVING count(DISTINCT admission_date) >= 2)
     UNION ALL
     SELECT person_id, 'PREGNANT_OR_POSTPARTUM', evidence FROM def_pregnancy
 ),
