@@ -96,6 +96,47 @@ def test_three_avoidable_unplanned_stays_in_six_months(plan: Plan):
     assert "ADULT_AVOIDABLE_UTILIZATION" not in met(rows, "elective")
 
 
+def test_an_inpatient_and_a_nursing_stay_admitted_the_same_day_are_one_stay(plan: Plan):
+    # spec "unplanned stay": one stay per admission date, whatever kind of stay its claims are
+    plan.person("same_day", "1970-01-01")
+    plan.person("three_days", "1970-01-01")
+    plan.stay("same_day", "2024-05-01", "2024-05-03", bill="0111")
+    plan.stay("same_day", "2024-05-01", "2024-05-20", bill="0211")
+    plan.stay("same_day", "2024-07-01", "2024-07-03", bill="0111")
+    for adm, dis in [("2024-04-01", "2024-04-03"), ("2024-05-01", "2024-05-03"), ("2024-07-01", "2024-07-03")]:
+        plan.stay("three_days", adm, dis)
+    rows = plan.identify(D)
+    assert met(rows, "same_day") == {}
+    assert met(rows, "three_days")["ADULT_AVOIDABLE_UTILIZATION"]["criteria"] == "AVOIDABLE_STAYS_3_IN_6M"
+
+
+def test_smh_sud_stays_are_counted_by_admission_date(plan: Plan):
+    # ">= 2 stays with an SMI/SUD principal diagnosis": an inpatient and a nursing claim admitted the same day are one
+    for pid in ("one_date", "two_dates"):
+        plan.person(pid, "1970-01-01")
+        plan.program(pid, "SMHS", "2023-01-01")
+        plan.housing(pid, "DOUBLED_UP", "2024-01-01", "2024-02-01")  # a complex social factor
+        plan.claim(pid, "2024-01-15", dx=("F20.9",), hcpcs="99213")  # primary care: not crisis care alone
+    plan.stay("one_date", "2024-05-01", "2024-05-03", dx="F20.9", admit_type="3")
+    plan.stay("one_date", "2024-05-01", "2024-05-20", dx="F20.9", admit_type="3", bill="0211")
+    plan.stay("two_dates", "2024-05-01", "2024-05-03", dx="F20.9", admit_type="3")
+    plan.stay("two_dates", "2024-06-01", "2024-06-20", dx="F20.9", admit_type="3", bill="0211")
+    rows = plan.identify(D)
+    assert "ADULT_SMH_SUD" not in met(rows, "one_date")
+    assert "SMH_SUD_STAYS_2_IN_12M" in met(rows, "two_dates")["ADULT_SMH_SUD"]["criteria"]
+
+
+def test_every_dental_code_of_the_spec_is_avoidable(plan: Plan):
+    # spec "avoidable ED visit": dental K00-K08
+    for n in range(9):
+        plan.person(f"K0{n}", "1980-05-01")
+        for day in INSIDE_6M:
+            plan.ed(f"K0{n}", day, dx=f"K0{n}.9" if n != 7 else "K07.60")
+    rows = plan.identify(D)
+    assert {pid for pid in (f"K0{n}" for n in range(9))
+            if "ADULT_AVOIDABLE_UTILIZATION" in met(rows, pid)} == {f"K0{n}" for n in range(9)}
+
+
 def test_21st_birthday_on_d_makes_an_adult(plan: Plan):
     plan.person("adult", "2003-08-31")  # 21 on D
     plan.person("child", "2003-09-01")  # 21 tomorrow
@@ -286,6 +327,23 @@ def test_child_idd_needs_another_population(plan: Plan):
     assert set(met(rows, "foster_idd")) == {"CHILD_WELFARE", "CHILD_IDD"}
     assert met(rows, "foster_idd")["CHILD_IDD"]["evidence"] == "program:REGIONAL_CENTER:2015-01-01"
     assert met(rows, "idd_only") == {}
+
+
+def test_child_idd_counts_birth_equity_only_where_it_is_live(plan: Plan, tmp_path: Path):
+    # spec "Go-live by county": a population counts only where live, also as CHILD_IDD's "another population"
+    schedule = tmp_path / "plan_value_sets"
+    schedule.mkdir()
+    (schedule / "go_live.csv").write_text(
+        "population,phase,county,live_from,source\n"
+        "CHILD_IDD,*,,2023-07-01,test\nCHILD_BIRTH_EQUITY,*,,2024-01-01,test\n"
+        "CHILD_BIRTH_EQUITY,,Fresno,2024-07-01,test\n")
+    for pid, county in (("alameda", "Alameda"), ("fresno", "Fresno")):
+        plan.person(pid, "2009-01-01", county=county, race="black or african american")
+        plan.program(pid, "REGIONAL_CENTER", "2015-01-01")
+        plan.claim(pid, "2024-01-15", dx=("Z34.00",))
+    rows = plan.identify("2024-03-01", schedule)
+    assert set(met(rows, "alameda")) == {"CHILD_BIRTH_EQUITY", "CHILD_IDD"}
+    assert met(rows, "fresno") == {}
 
 
 def test_birth_equity_by_disparity_group_or_another_population(plan: Plan):
