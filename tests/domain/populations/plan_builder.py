@@ -66,10 +66,11 @@ class Plan:
         self.rows["program_enrollment"].append({"person_id": pid, "program": program, "start_date": start,
                                                 "end_date": end, "source": "test", "detail": detail})
 
-    def housing(self, pid: str, status: str, start: str, end: str = "", minors: bool = False) -> None:
+    def housing(self, pid: str, status: str, start: str, end: str = "", minors: bool | None = False) -> None:
+        """A housing status episode; `minors=None` leaves the household blank (not on record)."""
         self.rows["housing_status"].append({"person_id": pid, "status": status, "start_date": start,
                                             "end_date": end, "source": "HMIS",
-                                            "household_with_minors": "true" if minors else "false"})
+                                            "household_with_minors": "" if minors is None else str(minors).lower()})
 
     def incarceration(self, pid: str, facility: str, release: str = "", *, admission: str = "2020-01-01",
                       expected: str = "") -> None:

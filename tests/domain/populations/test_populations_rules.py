@@ -205,6 +205,19 @@ def test_children_homeless_list_includes_doubled_up_and_unaccompanied_youth(plan
     assert met(rows, "adult") == {}  # doubled up is not on the adult list
 
 
+def test_a_homeless_child_whose_household_is_not_on_record_is_reported_but_not_called_unaccompanied(plan: Plan):
+    plan.person("infant_dx", "2022-06-01")  # a homelessness diagnosis says nothing of the household
+    plan.person("sheltered_blank", "2013-01-01")
+    plan.person("adult_dx", "1980-01-01")
+    plan.claim("infant_dx", "2024-06-01", dx=("Z59.02",))
+    plan.housing("sheltered_blank", "SHELTERED", "2024-01-01", minors=None)
+    plan.claim("adult_dx", "2024-06-01", dx=("Z59.02", "E11.9"))
+    rows = plan.identify(D)
+    assert met(rows, "infant_dx")["CHILD_HOMELESS"]["criteria"] == "HOMELESS_DX_Z59_0_6M;HOUSEHOLD_UNKNOWN"
+    assert met(rows, "sheltered_blank")["CHILD_HOMELESS"]["criteria"] == "HOMELESS_HOUSING_STATUS;HOUSEHOLD_UNKNOWN"
+    assert set(met(rows, "adult_dx")) == {"ADULT_HOMELESS"}  # an unknown household: no dependent children on record
+
+
 def test_adult_smh_sud_needs_criteria_social_factor_and_acuity(plan: Plan):
     plan.person("full", "1970-01-01")
     plan.person("no_acuity", "1970-01-01")

@@ -2,7 +2,9 @@
 -- doubled up, motels, campgrounds); spec/populations-of-focus.md "homeless": a housing_status episode covering D
 -- with a status of the list (value set homeless_statuses.csv: `adult` and `children_youth` columns), or a
 -- diagnosis Z59.0x (value set HOMELESS) in the last 6 months. `household_with_minors` comes from the covering
--- episodes; a diagnosis alone says nothing about the household and counts as false.
+-- episodes; a diagnosis alone says nothing about the household. An unknown household counts as false for the
+-- populations that split on it (an adult is then ADULT_HOMELESS), and `household_unknown` says it was unknown, so
+-- a child is not called unaccompanied on no evidence (pop_child_homeless.sql).
 -- Everyone's rows, considered on D or not (def_person.sql says why).
 WITH statuses AS (
     SELECT upper(trim(status)) AS status,
@@ -11,7 +13,7 @@ WITH statuses AS (
     FROM vs_homeless_statuses
 ),
 episode AS (
-    SELECT h.person_id, s.adult, s.children_youth, coalesce(h.household_with_minors, false) AS with_minors,
+    SELECT h.person_id, s.adult, s.children_youth, h.household_with_minors AS with_minors,
            'housing:' || h.status || ':' || CAST(h.start_date AS VARCHAR) AS evidence
     FROM stg_housing_status h
     JOIN statuses s ON s.status = h.status
@@ -27,7 +29,7 @@ facts AS (
     SELECT person_id, adult, children_youth, with_minors, 'HOMELESS_HOUSING_STATUS' AS criterion, evidence
     FROM episode
     UNION ALL
-    SELECT person_id, true, true, false, 'HOMELESS_DX_Z59_0_6M', evidence FROM diagnosis
+    SELECT person_id, true, true, CAST(NULL AS BOOLEAN), 'HOMELESS_DX_Z59_0_6M', evidence FROM diagnosis
 ),
 listed AS (
     SELECT person_id, 'ADULT' AS list_kind, criterion, evidence FROM facts WHERE adult
@@ -42,7 +44,8 @@ by_list AS (
 SELECT f.person_id,
        bool_or(f.adult) AS adult_list,
        bool_or(f.children_youth) AS children_youth_list,
-       bool_or(f.with_minors) AS household_with_minors,
+       coalesce(bool_or(f.with_minors), false) AS household_with_minors,
+       bool_or(f.with_minors) IS NULL AS household_unknown,
        max(a.criteria) AS adult_criteria, max(a.evidence) AS adult_evidence,
        max(c.criteria) AS children_youth_criteria, max(c.evidence) AS children_youth_evidence
 FROM facts f

@@ -41,6 +41,7 @@ CRITERIA: dict[str, str] = {
     "COMPLEX_NEED": "Complex physical, behavioral or developmental health need",
     "COMPLEX_SOCIAL_FACTOR": "Complex social factor in the last 12 months",
     "UNACCOMPANIED": "Not living with a parent or guardian",
+    "HOUSEHOLD_UNKNOWN": "Household not on record (unaccompanied, or homeless with family): confirm at outreach",
     "HOUSEHOLD_WITH_MINORS": "Household with dependent children or youth",
     "SMHS_DMC_PROGRAM_12M": "Specialty mental health or Drug Medi-Cal services in the last 12 months",
     "SMI_SUD_PRINCIPAL_DX_12M": "Serious mental illness or substance use principal diagnosis in the last 12 months",
