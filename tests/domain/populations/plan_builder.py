@@ -15,7 +15,8 @@ COLUMNS = {
                     "death_date", "race", "county"],
     "medical_claim": ["claim_id", "claim_line_number", "claim_type", "person_id", "claim_start_date",
                       "claim_end_date", "admission_date", "discharge_date", "admit_type_code", "place_of_service_code",
-                      "bill_type_code", "revenue_center_code", "hcpcs_code", "diagnosis_code_1", "diagnosis_code_2"],
+                      "bill_type_code", "revenue_center_code", "hcpcs_code", "diagnosis_code_1", "diagnosis_code_2",
+                      "procedure_code_1"],
     "program_enrollment": ["person_id", "program", "start_date", "end_date", "source", "detail"],
     "housing_status": ["person_id", "status", "start_date", "end_date", "source", "household_with_minors"],
     "incarceration": ["person_id", "facility_type", "admission_date", "release_date", "expected_release_date",
@@ -41,7 +42,7 @@ class Plan:
 
     def claim(self, pid: str, on: str, *, kind: str = "professional", dx: tuple[str, ...] = (), pos: str = "",
               hcpcs: str = "", rev: str = "", bill: str = "", admit_type: str = "", admission: str = "",
-              discharge: str = "", end: str = "", claim_id: str = "", line: int = 1) -> str:
+              discharge: str = "", end: str = "", claim_id: str = "", line: int = 1, procedure: str = "") -> str:
         """A claim line; a new claim unless `claim_id` names one already written (then pass its `line`)."""
         claim_id = claim_id or f"C{next(self._claim_ids)}"
         dxs = list(dx) + ["", ""]
@@ -50,7 +51,7 @@ class Plan:
             "claim_start_date": on, "claim_end_date": end or on, "admission_date": admission,
             "discharge_date": discharge, "admit_type_code": admit_type, "place_of_service_code": pos,
             "bill_type_code": bill, "revenue_center_code": rev, "hcpcs_code": hcpcs,
-            "diagnosis_code_1": dxs[0], "diagnosis_code_2": dxs[1]})
+            "diagnosis_code_1": dxs[0], "diagnosis_code_2": dxs[1], "procedure_code_1": procedure})
         return claim_id
 
     def ed(self, pid: str, on: str, dx: str = "J06.9") -> str:

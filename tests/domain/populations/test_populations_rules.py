@@ -137,6 +137,45 @@ def test_every_dental_code_of_the_spec_is_avoidable(plan: Plan):
             if "ADULT_AVOIDABLE_UTILIZATION" in met(rows, pid)} == {f"K0{n}" for n in range(9)}
 
 
+# spec "avoidable stay": the AHRQ PQI diagnoses (heart failure, community-acquired pneumonia, UTI, diabetes with
+# complications or uncontrolled), not diabetes without complications nor hypostatic pneumonia
+ACSC_IN = ("I09.81", "J15.211", "J16.0", "N11.9", "N15.1", "N28.85", "E11.65", "E10.10")
+ACSC_OUT = ("E11.9", "E10.9", "E13.9", "J18.2")
+
+
+def test_avoidable_stays_are_the_pqi_diagnoses(plan: Plan):
+    for code in ACSC_IN + ACSC_OUT:
+        plan.person(code, "1970-01-01")
+        for adm, dis in [("2024-03-05", "2024-03-08"), ("2024-05-01", "2024-05-03"), ("2024-08-01", "2024-08-04")]:
+            plan.stay(code, adm, dis, dx=code)
+    rows = plan.identify(D)
+    assert {code for code in ACSC_IN + ACSC_OUT if "ADULT_AVOIDABLE_UTILIZATION" in met(rows, code)} == set(ACSC_IN)
+
+
+def test_asymptomatic_hiv_and_emphysema_are_chronic_conditions(plan: Plan):
+    # spec "chronic condition": HIV (the spec's HIV is B20, Z21) and COPD (emphysema J43) make a complex need
+    for pid, dx in (("Z21", "Z21"), ("J43", "J43.9"), ("none", "R51")):
+        plan.person(pid, "1980-01-01")
+        plan.housing(pid, "UNSHELTERED", "2024-01-01")
+        plan.claim(pid, "2024-06-01", dx=(dx,), hcpcs="99213")
+    rows = plan.identify(D)
+    assert set(met(rows, "Z21")) == set(met(rows, "J43")) == {"ADULT_HOMELESS"}
+    assert met(rows, "none") == {}
+
+
+def test_a_vacuum_or_forceps_delivery_ends_pregnancy(plan: Plan):
+    # spec "postpartum": a delivery procedure, here ICD-10-PCS vacuum (10D07Z6) and low forceps (10D07Z3) extraction
+    for pid, procedure in (("vacuum", "10D07Z6"), ("forceps", "10D07Z3"), ("no_procedure", "")):
+        plan.person(pid, "1995-01-01", race="black or african american")
+        plan.claim(pid, "2024-03-01", dx=("Z34.83",))
+        plan.claim(pid, "2024-06-01", kind="institutional", dx=("O70.0",), bill="0111", admit_type="3",
+                   admission="2024-06-01", discharge="2024-06-03", end="2024-06-03", procedure=procedure)
+    rows = plan.identify(D)
+    assert met(rows, "vacuum")["ADULT_BIRTH_EQUITY"]["criteria"] == "POSTPARTUM;DISPARITY_GROUP"
+    assert met(rows, "forceps")["ADULT_BIRTH_EQUITY"]["criteria"] == "POSTPARTUM;DISPARITY_GROUP"
+    assert met(rows, "no_procedure")["ADULT_BIRTH_EQUITY"]["criteria"] == "PREGNANT;DISPARITY_GROUP"
+
+
 def test_21st_birthday_on_d_makes_an_adult(plan: Plan):
     plan.person("adult", "2003-08-31")  # 21 on D
     plan.person("child", "2003-09-01")  # 21 tomorrow
