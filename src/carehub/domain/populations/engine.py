@@ -92,7 +92,9 @@ class DuckDBEngine:
     def read_files(self, name: str, fmt: str, files: list[Path]) -> None:
         self.formats[name] = fmt
         listing = "[" + ", ".join(literal(str(f)) for f in files) + "]"
-        source = (f"read_csv({listing}, header = true, all_varchar = true, union_by_name = true)" if fmt == "csv"
+        # RFC 4180 (spec input-layout: CSV with a header row), not sniffed: a quote in a field is not a dialect
+        source = (f"read_csv({listing}, header = true, all_varchar = true, union_by_name = true, delim = ',', "
+                  "quote = '\"', escape = '\"')" if fmt == "csv"
                   else f"read_parquet({listing}, union_by_name = true)")
         kind = "VIEW" if self._shared else "TEMP VIEW"
         self.con.execute(f"CREATE OR REPLACE {kind} {quote(name)} AS SELECT * FROM {source}")
@@ -175,7 +177,9 @@ class SparkEngine:
         self.formats[name] = fmt
         paths = [str(f) for f in files]
         reader = self.spark.read
-        frame = (reader.option("header", "true").option("inferSchema", "false").csv(paths) if fmt == "csv"
+        # the same RFC 4180 dialect as DuckDB's read_csv above (Spark's default escape is a backslash)
+        frame = (reader.option("header", "true").option("inferSchema", "false").option("quote", '"')
+                 .option("escape", '"').csv(paths) if fmt == "csv"
                  else reader.option("mergeSchema", "true").parquet(*paths))
         frame.createOrReplaceTempView(name)
 

@@ -19,6 +19,7 @@ too, whose ARRAY_JOIN of an empty list is ''.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import threading
@@ -117,11 +118,44 @@ def value_set_files(override: Path | None = None) -> dict[str, Path]:
     return files
 
 
+def check_value_set(path: Path, columns: list[str]) -> None:
+    """Raise ValueError naming the file and line when a value set is not CSV with the columns of the shipped file
+    (a plan edits these by hand or in a spreadsheet: a stray quote or comma must not become a confusing error, or
+    a silently shifted column, later in the run)."""
+    line = 1
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f, strict=True)
+            header = [h.strip().lower() for h in next(reader, [])]
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise ValueError(f"{path}, line 1: the header lacks {', '.join(missing)} "
+                                 f"(a value set {Path(path).name} has the columns {', '.join(columns)})")
+            for row in reader:
+                line = reader.line_num
+                if len(row) != len(header) and any(cell.strip() for cell in row):
+                    raise ValueError(f"{path}, line {line}: {len(row)} fields where the header has {len(header)} "
+                                     "(a field holding a comma or a quote goes in double quotes, its quotes doubled)")
+    except csv.Error as exc:
+        raise ValueError(f"{path}, line {line}: not CSV: {exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text (save it as CSV UTF-8)") from None
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return [h.strip().lower() for h in next(csv.reader(f))]
+
+
 def load_value_sets(engine: Engine | duckdb.DuckDBPyConnection, override: Path | None = None) -> dict[str, str]:
-    """Load every value set as a text table `vs_<name>`; return name -> content hash."""
+    """Load every value set as a text table `vs_<name>`; return name -> content hash. A plan's file is checked
+    first against the shipped file's columns (`check_value_set`)."""
     engine = _engine(engine)
     versions = {}
     for name, path in value_set_files(override).items():
+        shipped = VALUE_SETS_DIR / path.name
+        if path != shipped:
+            check_value_set(path, _header(shipped))
         engine.read_files(f"vs_file_{name}", "csv", [path])
         engine.create(f"vs_{name}", f"SELECT * FROM vs_file_{name}")
         versions[name] = _digest(path.read_bytes())
