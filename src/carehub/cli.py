@@ -113,6 +113,15 @@ def identify(
         as_of_date = date.fromisoformat(as_of)
     except ValueError as exc:
         raise typer.BadParameter(f"not a date: {as_of}", param_hint="--as-of") from exc
+    if data is not None:
+        # a folder read directly gets the checks a load gives it: a bad date or code is named, not skipped
+        from carehub.ingest.check import LoadRejected, validate_folder
+
+        try:
+            validate_folder(data, console=console)
+        except LoadRejected as rejected:
+            console.print(rejected.report("Identification refused", "Nothing was identified or stored."))
+            raise typer.Exit(1) from None
     started_at = datetime.now(UTC)
     source = "folder" if data else "warehouse"
     stored: list = []

@@ -27,31 +27,18 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from carehub import warehouse
 from carehub.ingest.canonical import create_canonical_view, extract_storable, warehouse_rows_sql
+from carehub.ingest.check import (  # noqa: F401 (LoadRejected and connect_duckdb: re-exported)
+    LoadRejected,
+    connect_duckdb,
+    layout_findings,
+    reject,
+    validate_tables,
+)
 from carehub.ingest.layout import TABLES, TableFiles, discover
 from carehub.ingest.operational import TARGETS, apply_targets, prepare_targets, tune_connection
-from carehub.ingest.sources import Problem, SourceSet, duckdb_reason
-from carehub.ingest.validate import MAX_SHOWN, Findings, validate_table
+from carehub.ingest.sources import SourceSet, duckdb_reason
+from carehub.ingest.validate import Findings
 from carehub.paths import data_dir
-
-MEMORY_LIMIT = "4GB"  # DuckDB's working memory during a load
-
-
-class LoadRejected(Exception):
-    """The folder was not loaded. `report()` is the text shown to the user (no member data, no stack trace)."""
-
-    def __init__(self, folder: Path, problems: list[Problem], total: int) -> None:
-        super().__init__(f"{total} problem(s) in {folder}")
-        self.folder = folder
-        self.problems = problems
-        self.total = total
-
-    def report(self) -> str:
-        noun = "problem" if self.total == 1 else "problems"
-        lines = [f"Load rejected: {self.total} {noun} in {self.folder}. Nothing was changed."]
-        lines += [f"  {p}" for p in self.problems[:MAX_SHOWN]]
-        if self.total > len(self.problems[:MAX_SHOWN]):
-            lines.append(f"  ... and {self.total - len(self.problems[:MAX_SHOWN])} more problems")
-        return "\n".join(lines)
 
 
 @dataclass
@@ -102,17 +89,6 @@ def load_lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def connect_duckdb() -> duckdb.DuckDBPyConnection:
-    """DuckDB for warehouse writes: capped memory, spilling under the data directory."""
-    spill = data_dir() / "tmp"
-    spill.mkdir(exist_ok=True)
-    # A fixed memory cap (DuckDB's default is 80% of RAM): the warehouse sort of 48M claim lines then spills to
-    # `spill` instead of taking 20 GB on a machine shared with the web app and other jobs.
-    con = duckdb.connect(config={"temp_directory": str(spill), "memory_limit": MEMORY_LIMIT})
-    con.execute("SET enable_progress_bar = false")  # our own rich progress bar reports the steps
-    return con
-
-
 def _schema_problem() -> str | None:
     """Checked before any work: a database without CareHub's tables (or an older schema) would refuse the load
     only minutes later, at the database write, with a driver error."""
@@ -127,23 +103,17 @@ def _schema_problem() -> str | None:
     return None
 
 
-def _reject(folder: Path, message: str) -> LoadRejected:
-    return LoadRejected(folder, [Problem(folder.name or str(folder), None, message)], 1)
-
-
 def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
     """Validate and load a plan data folder (spec/input-layout.md). Raises LoadRejected; changes nothing then."""
     started = time.monotonic()
     folder = Path(folder)
     if not folder.is_dir():
-        raise _reject(folder, "not a folder")
+        raise reject(folder, "not a folder")
     schema = _schema_problem()
     if schema:
-        raise _reject(folder, schema)
+        raise reject(folder, schema)
     tables, layout_problems, ignored = discover(folder)
-    findings = Findings()
-    for message in layout_problems:
-        findings.add(Problem(message.split(":", 1)[0], None, message.split(":", 1)[1].strip()))
+    findings = layout_findings(layout_problems)
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                         console=console, transient=True, disable=console is None)
     steps = len(tables) * 2 + len([t for t in TARGETS if t.needs in tables]) + 1
@@ -155,9 +125,9 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
             opened: dict[str, str] = {}
             others = [tables[n] for n in TABLES if n in tables and not TABLES[n].claims]
             claims = [tables[n] for n in TABLES if n in tables and TABLES[n].claims]
-            _validate_tables(src, others, findings, opened, progress, task)
+            validate_tables(src, others, findings, opened, progress, task)
             if not findings.ok:  # rejected whatever the claims hold: validate them too, to report everything
-                _validate_tables(src, claims, findings, opened, progress, task)
+                validate_tables(src, claims, findings, opened, progress, task)
                 raise LoadRejected(folder, findings.shown, findings.total)
             for name in opened:
                 create_canonical_view(con, TABLES[name], src.typed[name])
@@ -171,30 +141,6 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
 
         compact_warehouse_job.enqueue()
     return result
-
-
-def _validate_tables(src: SourceSet, files: list[TableFiles], findings: Findings, opened: dict[str, str],
-                     progress: Progress, task: int) -> None:
-    """Open and validate tables in order; problems go to `findings`, tables that could be read to `opened`."""
-    for tf in files:
-        name = tf.table.name
-        progress.update(task, description=f"validating {name}")
-        ok = src.open_table(tf)
-        for problem in src.problems:
-            findings.add(problem)
-        src.problems.clear()
-        if ok:
-            opened[name] = tf.fmt
-            _validate(src, tf.table, tf.fmt, findings, check_people="eligibility" in opened)
-        progress.advance(task)
-
-
-def _validate(src: SourceSet, table, fmt: str, findings: Findings,  # type: ignore[no-untyped-def]
-              check_people: bool) -> None:
-    try:
-        validate_table(src, table, fmt, findings, check_people=check_people)
-    except (duckdb.IOException, duckdb.InvalidInputException) as exc:  # e.g. a corrupt page in a Parquet file
-        findings.add(Problem(table.name, None, f"could not be read ({duckdb_reason(exc)[1]})"))
 
 
 def _write_warehouse(con: duckdb.DuckDBPyConnection, version: Path, previous: Path | None, src: SourceSet,
@@ -244,7 +190,7 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened:
             wsrc = SourceSet(cursor, folder)
             for attr in ("rows", "present", "typed", "files"):
                 getattr(wsrc, attr).update(getattr(src, attr))
-            _validate_tables(wsrc, claims, claim_findings, opened, progress, task)
+            validate_tables(wsrc, claims, claim_findings, opened, progress, task)
             phases["validation (claims)"] = time.monotonic() - mark
             if not claim_findings.ok:
                 return
@@ -293,11 +239,11 @@ def _write(con: duckdb.DuckDBPyConnection, folder: Path, src: SourceSet, opened:
             tmp.cleanup()
     except duckdb.Error as exc:
         warehouse.discard(version)
-        raise _reject(folder, f"the warehouse could not be written ({duckdb_reason(exc)[1]})") from None
+        raise reject(folder, f"the warehouse could not be written ({duckdb_reason(exc)[1]})") from None
     except DatabaseError as exc:
         warehouse.discard(version)
         # The driver's message can quote row values; name only the kind of failure.
-        raise _reject(folder, f"the database refused the load ({type(exc).__name__})") from None
+        raise reject(folder, f"the database refused the load ({type(exc).__name__})") from None
     except BaseException:
         warehouse.discard(version)
         raise

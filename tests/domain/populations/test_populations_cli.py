@@ -68,3 +68,22 @@ def test_a_plans_value_set_is_read_as_csv_and_a_malformed_one_is_named_with_its_
     message = "".join(result.output.split())  # the console wraps long lines, anywhere in a path
     assert "".join(f"bad/diagnoses.csv, line {number + 1}: 5 fields where the header has 4".split()) in message
     assert "Traceback" not in result.output
+
+
+def test_identify_refuses_a_plan_folder_that_a_load_would_refuse(plan: Plan):
+    """`--data` reads the folder directly: it gets the load's checks, so a bad date is named with its file and line
+    instead of the member silently dropping out of every population."""
+    plan.person("1", "1980-05-01")
+    plan.person("2", "1980-02-30")  # no such day
+    for pid in ("1", "2"):
+        for day in ["2024-03-01", "2024-04-10", "2024-05-20", "2024-06-30", "2024-08-31"]:
+            plan.ed(pid, day)
+    folder = plan.write()
+    out = plan.root / "identified.csv"
+    result = CliRunner().invoke(app, ["identify", "--as-of", "2024-08-31", "--data", str(folder), "--out", str(out),
+                                      "--no-store"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    message = " ".join(result.output.split())
+    assert "Identification refused: 1 problem" in message
+    assert "eligibility.csv line 3: birth_date is not a real date" in message
+    assert not out.exists()
