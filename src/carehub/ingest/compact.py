@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from carehub import warehouse
 from carehub.domain.populations.runner import claim_events_current
 from carehub.domain.populations.sources import EVENTS_FOLDER
-from carehub.ingest.loader import connect_duckdb, load_lock
+from carehub.ingest.check import connect_duckdb
+from carehub.ingest.loader import load_lock
 
 
 @dataclass

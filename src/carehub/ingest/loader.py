@@ -27,7 +27,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from carehub import warehouse
 from carehub.ingest.canonical import create_canonical_view, extract_storable, warehouse_rows_sql
-from carehub.ingest.check import (  # noqa: F401 (LoadRejected and connect_duckdb: re-exported)
+from carehub.ingest.check import (
     LoadRejected,
     connect_duckdb,
     layout_findings,
