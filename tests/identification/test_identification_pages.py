@@ -494,3 +494,41 @@ def test_claims_with_a_substance_use_diagnosis_are_withheld_from_provider_staff(
     assert "Withheld under 42 CFR Part 2 — consent required" in html
     client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
     assert f"<td>{sud}</td>" in client.get("/members/ED/").content.decode()
+
+
+def test_a_run_says_which_rules_changed_and_is_marked_when_a_later_run_of_its_date_replaces_it(client, coordinator):
+    """Counts can move because the rules or value sets changed (an upgrade, a plan's edited value set), not only
+    because members' data did: the run summary names what changed since the compared run, and a month stored again
+    with other rules is marked replaced, with a link to the run that counts."""
+    from carehub.apps.identification.services import store_run
+    from carehub.domain.populations.runner import Versions
+
+    make_member(person_id="A", last_name="A")
+    rows = [("A", "", "ADULT_HOMELESS", "", "", False, "", False, 1, "Kern", None, "", "")]
+
+    def store(as_of, rule_b, diagnoses):
+        return store_run(rows, as_of=as_of, versions=Versions(rules={"pop_a": "1", "pop_b": rule_b},
+                                                               value_sets={"diagnoses": diagnoses, "codes": "c"}))
+
+    july = store(date(2024, 7, 31), "1", "d1")
+    august = store(date(2024, 8, 31), "1", "d2")
+    again = store(date(2024, 8, 31), "2", "d2")  # the month identified again after an upgrade
+    client.force_login(coordinator)
+
+    def text(path):  # the page's words, inline markup (links, code) dropped
+        html = re.sub(r"</?(a|code)\b[^>]*>", "", client.get(path).content.decode())
+        return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+    assert "Rules and value sets changed since the compared run (value sets changed: diagnoses)" in text(
+        f"/identification/runs/{august.pk}/")
+    newest = text(f"/identification/runs/{again.pk}/")
+    assert "changed since the compared run (rules changed: pop_b; value sets changed: diagnoses)" in newest
+    assert "A later run of this date replaces" not in newest
+    replaced = text(f"/identification/runs/{august.pk}/")
+    assert "A later run of this date replaces this one" in replaced and "(rules changed: pop_b)" in replaced
+    link = f'href="/identification/runs/{again.pk}/"'
+    assert link in client.get(f"/identification/runs/{august.pk}/").content.decode()
+    assert "the same as the compared run" not in text(f"/identification/runs/{july.pk}/")  # the first: none to compare
+    runs = client.get("/identification/runs/").content.decode()
+    assert runs.count("replaced by the run of") == 1
+    assert selectors.latest_run() == again

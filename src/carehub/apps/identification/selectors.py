@@ -72,6 +72,42 @@ def latest_run() -> IdentificationRun | None:
             .order_by("-as_of", "-finished_at").first())
 
 
+@dataclass(frozen=True)
+class VersionChanges:
+    """The rule files and value sets whose content differs between two runs (added or dropped ones included), by
+    the hashes each run recorded: why counts may shift between two months beyond the members' own data."""
+
+    rules: list[str]
+    value_sets: list[str]
+    known: bool = True  # False when either run recorded no hashes (stored before they were kept)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.rules or self.value_sets)
+
+
+def version_changes(run: IdentificationRun, other: IdentificationRun) -> VersionChanges:
+    mine, theirs = run.versions or {}, other.versions or {}
+    if not mine.get("rules") or not theirs.get("rules"):
+        return VersionChanges([], [], known=False)
+
+    def changed(kind: str) -> list[str]:
+        a, b = mine.get(kind, {}), theirs.get(kind, {})
+        return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name))
+
+    return VersionChanges(changed("rules"), changed("value_sets"))
+
+
+def superseding_runs(runs: list[IdentificationRun]) -> dict[int, IdentificationRun]:
+    """For each run of `runs` that a later-finished complete run of the same as-of date replaces (the worklist and
+    the next month's comparison use the later one), that later run. One query."""
+    latest = {}
+    for newer in (IdentificationRun.objects.filter(status=RunStatus.COMPLETE, as_of__in={r.as_of for r in runs})
+                  .order_by("as_of", "finished_at")):
+        latest[newer.as_of] = newer
+    return {r.pk: latest[r.as_of] for r in runs if latest.get(r.as_of) and latest[r.as_of].pk != r.pk}
+
+
 def run_by_id(run_id: int) -> IdentificationRun | None:
     return IdentificationRun.objects.filter(pk=run_id, status=RunStatus.COMPLETE).select_related("previous_run").first()
 

@@ -100,7 +100,9 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def runs(request: HttpRequest) -> HttpResponse:
     _require(request)
-    return render(request, "identification/runs.html", {"runs": selectors.latest_runs()})
+    runs = selectors.latest_runs()
+    newer = selectors.superseding_runs(runs)
+    return render(request, "identification/runs.html", {"runs": [(r, newer.get(r.pk)) for r in runs]})
 
 
 @require_GET
@@ -109,7 +111,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_by_id(run_id)
     if run is None:
         raise Http404
-    return render(request, "identification/run.html", {"run": run, "lines": selectors.run_summary(run),
-                                                       "counties": selectors.county_summary(run),
-                                                       "exclusions": selectors.exclusion_summary(run),
-                                                       "leaving": selectors.leaving_summary(run)})
+    newer = selectors.superseding_runs([run]).get(run.pk)
+    return render(request, "identification/run.html", {
+        "run": run, "lines": selectors.run_summary(run), "counties": selectors.county_summary(run),
+        "exclusions": selectors.exclusion_summary(run), "leaving": selectors.leaving_summary(run),
+        "newer": newer, "newer_changes": selectors.version_changes(newer, run) if newer else None,
+        "changes": selectors.version_changes(run, run.previous_run) if run.previous_run else None})
