@@ -2,7 +2,9 @@
 -- and a complex social factor, and at least one of: a high-risk assessment (institutionalization, overdose,
 -- suicide); crisis, ED or inpatient care with no primary care office visit (value set PRIMARY_CARE_HCPCS) in the
 -- last 12 months; >= 2 ED visits or >= 2 stays with an SMI/SUD principal diagnosis in the last 12 months;
--- pregnant or postpartum.
+-- pregnant or postpartum. Crisis care is a crisis service claim (CRISIS_HCPCS) or a recorded mental health crisis
+-- contact (assessment MH_CRISIS_CONTACT: seed VI.A.4.d.4.b "use crisis services"); the same contact is also a
+-- complex social factor (spec "complex social factor"), as the seed lists the two apart and one event may meet both.
 WITH acute AS (
     SELECT person_id, 'CRISIS_ED_OR_INPATIENT' AS kind, 'claim:' || claim_id AS evidence
     FROM def_claim
