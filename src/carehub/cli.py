@@ -90,6 +90,19 @@ def warehouse_compact(database: Annotated[str | None, typer.Option(help="Databas
     console.print(f"published {done.version} (replacing {done.replaced}): {lines}, in {done.seconds:.1f} s")
 
 
+def _print_value_set_differences(value_sets: Path) -> None:
+    """How the plan's value sets differ from the defaults; those that narrow a definition stand out."""
+    from carehub.domain.populations.runner import VALUE_SETS_DIR, value_set_files
+    from carehub.domain.populations.valueset_diff import plan_differences
+
+    found = plan_differences(value_set_files(value_sets), VALUE_SETS_DIR)
+    if not found:
+        console.print("the plan's value sets are the same as CareHub's defaults")
+    for d in found:
+        flag = " [bold yellow]narrows a definition the plan may not narrow[/bold yellow]" if d.narrows else ""
+        console.print(f"value set {d.file}: {d.text}{flag}")
+
+
 @app.command()
 def identify(
     as_of: Annotated[str, typer.Option(help="As-of date D (ISO): who meets a Population of Focus on D.")],
@@ -149,6 +162,8 @@ def identify(
         except (FileNotFoundError, ValueError) as exc:
             console.print(f"[red]{exc}[/red]")
             raise typer.Exit(1) from None
+    if value_sets is not None:
+        _print_value_set_differences(value_sets)
     if store:
         run = stored[0] if stored else store_from_csv(out, as_of=as_of_date, source=source, value_sets=value_sets,
                                                       started_at=started_at)

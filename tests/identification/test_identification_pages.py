@@ -532,3 +532,24 @@ def test_a_run_says_which_rules_changed_and_is_marked_when_a_later_run_of_its_da
     runs = client.get("/identification/runs/").content.decode()
     assert runs.count("replaced by the run of") == 1
     assert selectors.latest_run() == again
+
+
+def test_the_run_summary_lists_the_plans_own_value_sets_and_what_narrows(client, coordinator, tmp_path):
+    from carehub.apps.identification.services import store_run
+    from carehub.domain.populations.runner import VALUE_SETS_DIR
+
+    make_member(person_id="A", last_name="A")
+    rows = [("A", "", "ADULT_HOMELESS", "", "", False, "", False, 1, "Kern", None, "", "")]
+    shipped = store_run(rows, as_of=date(2024, 7, 31))
+    plan_sets = tmp_path / "value_sets"
+    plan_sets.mkdir()
+    lines = (VALUE_SETS_DIR / "diagnoses.csv").read_text().splitlines()
+    (plan_sets / "diagnoses.csv").write_text(
+        "\n".join([x for x in lines if not x.startswith("SMI,F25,")] + ["CHRONIC,G35,false,MS"]) + "\n")
+    own = store_run(rows, as_of=date(2024, 8, 31), value_sets=plan_sets)
+    client.force_login(coordinator)
+    page = " ".join(re.sub(r"<[^>]+>", " ", client.get(f"/identification/runs/{own.pk}/").content.decode()).split())
+    assert "The plan's own value sets" in page
+    assert "diagnoses : SMI includes F25 removed narrows a definition the plan may not narrow" in page
+    assert "diagnoses : CHRONIC includes G35 added" in page and "G35 added narrows" not in page
+    assert "The plan's own value sets" not in client.get(f"/identification/runs/{shipped.pk}/").content.decode()

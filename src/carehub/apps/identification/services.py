@@ -39,7 +39,8 @@ from carehub.apps.identification.models import (
 )
 from carehub.apps.members.models import EligibilitySpan, Member
 from carehub.domain.populations.leaving import MemberFacts, leaving, member_facts
-from carehub.domain.populations.runner import OUTPUT_TABLE, Versions, load_rules, value_set_files
+from carehub.domain.populations.runner import OUTPUT_TABLE, VALUE_SETS_DIR, Versions, load_rules, value_set_files
+from carehub.domain.populations.valueset_diff import plan_differences
 
 # The order of a stored row as the writers receive it (database column names of IdentifiedPopulation).
 ROW_COLUMNS = ("person_id", "cin", "population", "criteria", "evidence", "excluded", "exclusion_reason",
@@ -326,11 +327,15 @@ def store_run(rows: Iterable[Row], *, as_of: date, source: str = RunSource.FOLDE
     rule_version, value_set_version = combined(versions.rules), combined(versions.value_sets)
     actor = actor or JobActor("identify")
     now = timezone.now()
+    # how the plan's own value sets differ from the shipped ones, narrowing or not (the run summary says)
+    differences = ([d.as_dict() for d in plan_differences(value_set_files(value_sets), VALUE_SETS_DIR)]
+                   if value_sets else [])
     with transaction.atomic():
         run, created = IdentificationRun.objects.select_for_update().get_or_create(
             as_of=as_of, rule_version=rule_version, value_set_version=value_set_version,
             defaults={"started_at": started_at or now, "finished_at": now, "source": source,
-                      "versions": {"rules": versions.rules, "value_sets": versions.value_sets}})
+                      "versions": {"rules": versions.rules, "value_sets": versions.value_sets,
+                                   "plan_differences": differences}})
         if not created:
             IdentifiedPopulation.objects.filter(run=run).delete()
             run.started_at, run.finished_at, run.source = started_at or now, now, source
