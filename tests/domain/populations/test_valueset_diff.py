@@ -49,8 +49,8 @@ def test_a_later_go_live_or_a_new_excluding_program_narrows(tmp_path: Path):
     folder = _plan(tmp_path, "exclusion_programs", lambda lines: [*lines, "HEALTH_HOMES,DUPLICATIVE_PROGRAM,plan"])
     assert _found(folder) == [
         ("exclusion_programs", "HEALTH_HOMES added (DUPLICATIVE_PROGRAM)", True),
-        ("go_live", "ADULT_REENTRY *: 2024-01-01 -> 2023-07-01", False),
-        ("go_live", "CHILD_REENTRY *: 2024-01-01 -> 2024-07-01", True)]
+        ("go_live", "ADULT_REENTRY everywhere: 2024-01-01 -> 2023-07-01", False),
+        ("go_live", "CHILD_REENTRY everywhere: 2024-01-01 -> 2024-07-01", True)]
 
 
 def test_dropping_a_homeless_status_or_an_ed_code_narrows_and_a_priority_weight_is_only_reported(tmp_path: Path):
@@ -63,3 +63,13 @@ def test_dropping_a_homeless_status_or_an_ed_code_narrows_and_a_priority_weight_
         ("codes", "ED_REVENUE 0981 removed", True),
         ("homeless_statuses", "DOUBLED_UP: false, true -> false, false", True),
         ("priority_weights", "RECENT_DISCHARGE_30D: 40, 1 -> 50, 1", False)]
+
+
+def test_a_county_row_of_the_plans_narrows_when_later_than_the_countys_default(tmp_path: Path):
+    folder = _plan(tmp_path, "go_live", lambda lines: [
+        *lines, "ADULT_HOMELESS,,Kern,2022-09-01,plan", "ADULT_HOMELESS,,Alameda,2022-03-01,plan",
+        "ADULT_HOMELESS,,Fresno,2022-05-01,plan"])
+    # Kern and Fresno are Phase 2 (2022-07-01), Alameda Phase 1 (2022-01-01)
+    assert [(text, narrows) for _, text, narrows in _found(folder)] == [
+        ("ADULT_HOMELESS in Kern added (2022-09-01)", True), ("ADULT_HOMELESS in Alameda added (2022-03-01)", True),
+        ("ADULT_HOMELESS in Fresno added (2022-05-01)", False)]

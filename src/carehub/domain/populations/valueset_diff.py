@@ -15,6 +15,8 @@ import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from carehub.domain.populations.runner import VALUE_SETS_DIR
+
 # Per file: the columns naming a row, and the columns that are its value (descriptions and sources left out).
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "codes": (("value_set", "code"), ()),
@@ -74,6 +76,12 @@ def _label(name: str, key: tuple[str, ...]) -> str:
     if name == "diagnoses":
         value_set, prefix, exclude = key
         return f"{value_set} {'excludes' if exclude == 'true' else 'includes'} {prefix}"
+    if name == "go_live":
+        population, phase, county = key
+        where = f"in {county.title()}" if county else ("everywhere" if phase == "*" else f"in phase {phase} counties")
+        return f"{population} {where}"
+    if name == "county_phases":
+        return key[0].title()
     return " ".join(part for part in key if part) or "(all)"
 
 
@@ -98,12 +106,24 @@ def _narrows(name: str, key: tuple[str, ...], shipped: tuple[str, ...] | None, p
     if name == "disparity_groups":
         return shipped is not None and plan is None
     if name == "exclusion_programs":
-        return plan is not None and shipped != plan  # a program newly excluding (or for another reason)
+        return shipped is None and plan is not None  # a program newly excluding
     if name == "go_live":
+        if shipped is None and plan is not None and key[2]:  # a county row of the plan's: later than the default?
+            default = _default_go_live(key[0], key[2])
+            return default is not None and plan[0] > default
         return shipped is not None and (plan is None or plan[0] > shipped[0])  # ISO dates compare as text
     if name == "county_phases":
         return shipped is not None and plan is not None and plan[0] > shipped[0]  # phase 2 goes live later
     return False
+
+
+def _default_go_live(population: str, county: str) -> str | None:
+    """The shipped go-live date of a population in a county (its phase's row, else the `*` row)."""
+    phases = _rows("county_phases", VALUE_SETS_DIR / "county_phases.csv")
+    phase = phases.get((county,), ("2",))[0]  # a county the schedule does not know is Phase 2 (def_population_live)
+    schedule = _rows("go_live", VALUE_SETS_DIR / "go_live.csv")
+    row = schedule.get((population, phase, "")) or schedule.get((population, "*", ""))
+    return row[0] if row else None
 
 
 def differences(name: str, shipped: Path, plan: Path) -> list[Difference]:
