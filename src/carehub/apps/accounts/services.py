@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from carehub.apps.accounts.models import LoginThrottle, User
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
+from carehub.domain.digits import ascii_digits
 
 
 class SignInError(StrEnum):
@@ -94,7 +95,7 @@ def check_code(request: HttpRequest, user: User, code: str) -> TOTPDevice | None
                detail={"username": user.get_username(), "reason": "locked"})
         return None
     device = confirmed_device(user)
-    if device is not None and code.strip().isdigit() and device.verify_token(code.strip()):
+    if device is not None and ascii_digits(code.strip()) and device.verify_token(code.strip()):
         return device
     locked = _note_failure(user.get_username())
     record(actor=None, action=Action.LOGIN_FAILED, route=request.path,
@@ -123,7 +124,7 @@ def start_enrollment(user: User) -> TOTPDevice:
 def confirm_enrollment(request: HttpRequest, user: User, code: str) -> TOTPDevice | None:
     """Confirm the pending device with a code from it. The user is then verified for this session."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or not code.strip().isdigit() or not device.verify_token(code.strip()):
+    if device is None or not ascii_digits(code.strip()) or not device.verify_token(code.strip()):
         return None
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=True).delete()
@@ -137,7 +138,7 @@ def confirm_enrollment(request: HttpRequest, user: User, code: str) -> TOTPDevic
 def remove_device(request: HttpRequest, user: User, code: str) -> bool:
     """Remove the second factor; needs a current code so a borrowed session cannot switch it off."""
     device = confirmed_device(user)
-    if device is None or not code.strip().isdigit() or not device.verify_token(code.strip()):
+    if device is None or not ascii_digits(code.strip()) or not device.verify_token(code.strip()):
         return False
     with transaction.atomic():
         record(actor=user, action=Action.DELETE, object_type="TOTPDevice", object_id=str(device.pk),

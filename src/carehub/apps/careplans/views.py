@@ -21,6 +21,7 @@ from carehub.apps.notices.letters import LETTER_LANGUAGES, letter_language
 from carehub.apps.providers.models import CareManager
 from carehub.domain import careplan as policy
 from carehub.domain import careplan_template as templates
+from carehub.domain.digits import ascii_digits
 from carehub.web.navigation import allowed
 
 WORKLIST_KEY = "careplans"
@@ -122,7 +123,7 @@ def content_from_post(post: Any) -> dict[str, Any]:
     """The editor's fields: d-<DOMAIN>-<field> per domain, ltss-<ELEMENT> per LTSS element. A Lead Care Manager
     picked from the roster is written into `responsible` by name (free text stays as typed)."""
     roster = {str(cm.pk): cm for cm in CareManager.objects.filter(
-        pk__in=[v for k, v in post.items() if k.endswith("-care_manager_id") and v.isdigit()])}
+        pk__in=[v for k, v in post.items() if k.endswith("-care_manager_id") and ascii_digits(v)])}
     domains = {}
     for code in policy.DOMAIN_CODES:
         entry = {field: post.get(f"d-{code}-{field}", "") for field in (*policy.ENTRY_FIELDS, "care_manager_id")}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from carehub.apps.identification import selectors
 from carehub.apps.identification.models import IdentificationRun
+from carehub.domain.digits import ascii_digits
 from carehub.domain.populations.labels import EXCLUSIONS
 from carehub.domain.populations.leaving import LABELS as LEAVING_LABELS
 from carehub.web.navigation import allowed
@@ -27,7 +28,7 @@ def _require(request: HttpRequest) -> None:
 
 
 def _int(value: str, default: int = 0) -> int:
-    return int(value) if value.isdigit() and len(value) < 10 else default
+    return int(value) if ascii_digits(value) and len(value) < 10 else default
 
 
 def filters_from(request: HttpRequest) -> selectors.WorklistFilter:

@@ -13,6 +13,7 @@ from carehub.apps.audit.services import record
 from carehub.apps.members.models import Member
 from carehub.apps.notices import cases, selectors
 from carehub.apps.notices.models import Case, CaseKind, Outcome
+from carehub.domain.digits import ascii_digits
 from carehub.web.navigation import allowed
 
 MENU_KEY = "cases"
@@ -56,7 +57,7 @@ def new_case(request: HttpRequest) -> HttpResponse:
     authorization = request.POST.get("authorization", "")
     data = cases.CaseInput(kind=request.POST.get("kind", ""), filed_by=request.POST.get("filed_by", ""),
                            summary=request.POST.get("summary", ""), expedited=request.POST.get("expedited") == "on",
-                           authorization_id=int(authorization) if authorization.isdigit() else None)
+                           authorization_id=int(authorization) if ascii_digits(authorization) else None)
     try:
         case = cases.record_case(member, data, actor=request.user)
     except cases.CaseError as problem:

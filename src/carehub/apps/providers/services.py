@@ -30,6 +30,7 @@ from carehub.apps.providers.models import (
 )
 from carehub.domain.assignment.policy import normalize_county
 from carehub.domain.counties import counties
+from carehub.domain.digits import ascii_digits
 from carehub.domain.network import (
     CONTRACT_STATUSES,
     ENROLLMENT_STATUSES,
@@ -153,7 +154,7 @@ def add_provider(data: Mapping[str, Any], *, actor: Any) -> ProviderOrganization
     if provider_type and provider_type not in PROVIDER_TYPES:
         raise NetworkError("choose a provider type")
     tin = str(data.get("tin", "")).strip()
-    if tin and not (tin.isdigit() and len(tin) == 9):
+    if tin and not (ascii_digits(tin) and len(tin) == 9):
         raise NetworkError("the TIN must be 9 digits")
     provider = ProviderOrganization.objects.create(
         npi=npi, name=name[:200], kind=kind, provider_type=provider_type, tin=tin,

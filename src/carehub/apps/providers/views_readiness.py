@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carehub.apps.providers import readiness, selectors, services
 from carehub.apps.providers.models import ProviderOrganization, ReadinessEvidence
 from carehub.apps.providers.services import NetworkError
+from carehub.domain.digits import ascii_digits
 from carehub.domain.network import EFFORT_LEVELS, EFFORT_NEEDS_PLAN, READINESS_VERDICTS, effort_summary, readiness_areas
 from carehub.web.navigation import allowed
 
@@ -68,7 +69,7 @@ def _act(request: HttpRequest, provider: ProviderOrganization) -> str:
         return "Evidence uploaded"
     if action == "remove-evidence":
         raw = request.POST.get("evidence", "")
-        evidence = ReadinessEvidence.objects.filter(pk=int(raw), application=app).first() if raw.isdigit() else None
+        evidence = ReadinessEvidence.objects.filter(pk=int(raw), application=app).first() if ascii_digits(raw) else None
         if evidence is None:
             raise NetworkError("no such evidence file on this application")
         readiness.remove_evidence(evidence, actor=user)

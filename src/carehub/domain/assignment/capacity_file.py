@@ -13,6 +13,7 @@ from pathlib import Path
 
 from carehub.domain.assignment.members_file import MembersFileError, npi_is_valid, open_csv
 from carehub.domain.assignment.policy import normalize_county
+from carehub.domain.digits import ascii_digits
 from carehub.domain.populations.labels import POPULATIONS
 
 __all__ = ["COLUMNS", "read_capacity_lines"]
@@ -38,7 +39,7 @@ def read_capacity_lines(path: Path) -> dict[str, tuple[tuple[str, str, int], ...
                 problems.append(f"{name}, line {line}, county: required")
             if values["population"] not in POPULATIONS:
                 problems.append(f"{name}, line {line}, population: not a Population of Focus code")
-            if not values["capacity"].isdigit():
+            if not ascii_digits(values["capacity"]):
                 problems.append(f"{name}, line {line}, capacity: not a whole number of members")
                 continue
             cell = (normalize_county(values["county"]), values["population"])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from stdnum import luhn
 
+from carehub.domain.digits import ascii_digits
 from carehub.domain.populations.labels import POPULATIONS
 
 __all__ = ["MembersFileError", "MemberRequest", "npi_is_valid", "open_csv", "read_members_file"]
@@ -45,7 +46,7 @@ class MemberRequest:
 
 def npi_is_valid(npi: str) -> bool:
     """10 digits whose last is the Luhn check digit over 80840 + the first nine (CMS NPI standard)."""
-    return len(npi) == 10 and npi.isdigit() and luhn.is_valid("80840" + npi)
+    return len(npi) == 10 and ascii_digits(npi) and luhn.is_valid("80840" + npi)
 
 
 def open_csv(path: Path, required: Sequence[str]) -> tuple[str, csv.DictReader[str]]:

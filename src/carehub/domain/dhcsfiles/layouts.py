@@ -21,6 +21,8 @@ from typing import Any
 
 from stdnum import luhn
 
+from carehub.domain.digits import ascii_digits
+
 __all__ = ["LAYOUTS_CSV", "Column", "ColumnType", "Layout", "layout", "load_layouts", "parse_value"]
 
 LAYOUTS_CSV = Path(__file__).with_name("layouts.csv")
@@ -89,7 +91,7 @@ NO = frozenset({"n", "no", "0", "false"})
 
 
 def is_npi(value: str) -> bool:
-    return len(value) == 10 and value.isdigit() and luhn.is_valid("80840" + value)
+    return len(value) == 10 and ascii_digits(value) and luhn.is_valid("80840" + value)
 
 
 def _date(value: Any) -> date:
@@ -131,7 +133,7 @@ def parse_value(column: Column, value: Any, today: date) -> tuple[Any, str]:
         return (text, "") if is_npi(text) else (None, "is not a valid NPI (10 digits, check digit)")
     if kind == ColumnType.TIN:
         digits = text.replace("-", "")
-        return (digits, "") if len(digits) == 9 and digits.isdigit() else (None, "is not a 9-digit TIN")
+        return (digits, "") if len(digits) == 9 and ascii_digits(digits) else (None, "is not a 9-digit TIN")
     if kind == ColumnType.PERIOD:
         if isinstance(value, datetime | date):
             return f"{value.year:04d}-{value.month:02d}", ""
@@ -143,7 +145,7 @@ def parse_value(column: Column, value: Any, today: date) -> tuple[Any, str]:
         low = text.lower()
         return (True, "") if low in YES else (False, "") if low in NO else (None, "must be Y or N")
     if kind in (ColumnType.COUNT, ColumnType.REASON_CODE):
-        if not text.isdigit():
+        if not ascii_digits(text):
             return None, "must be a whole number"
         number = int(text)
         if kind == ColumnType.REASON_CODE and not 1 <= number <= 15:
