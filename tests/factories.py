@@ -115,13 +115,13 @@ def write_claims(rows: list[dict[str, Any]]) -> Path:
     test does not depend on its physical layout)."""
     defaults = {"claim_line_number": 1, "claim_type": "professional", "claim_end_date": None,
                 "place_of_service_code": "11", "bill_type_code": None, "revenue_center_code": None,
-                "hcpcs_code": "99213", "billing_npi": "1234567893", "paid_amount": 75.0}
+                "hcpcs_code": "99213", "diagnosis_code_2": None, "billing_npi": "1234567893", "paid_amount": 75.0}
     schema = pa.schema([("claim_id", pa.string()), ("claim_line_number", pa.int32()), ("claim_type", pa.string()),
                         ("person_id", pa.string()), ("claim_start_date", pa.date32()),
                         ("claim_end_date", pa.date32()), ("place_of_service_code", pa.string()),
                         ("bill_type_code", pa.string()), ("revenue_center_code", pa.string()),
                         ("hcpcs_code", pa.string()), ("diagnosis_code_1", pa.string()),
-                        ("billing_npi", pa.string()), ("paid_amount", pa.float64())])
+                        ("diagnosis_code_2", pa.string()), ("billing_npi", pa.string()), ("paid_amount", pa.float64())])
     table = pa.Table.from_pylist([{**defaults, **row} for row in rows], schema=schema)
     version = warehouse.new_version()
     con = duckdb.connect()

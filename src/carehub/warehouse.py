@@ -123,9 +123,11 @@ def table_sql(con: duckdb.DuckDBPyConnection, version: Path, table: str, where: 
     return f"SELECT COLUMNS(lambda c: c <> 'person_hash') FROM {source}"
 
 
+# Every diagnosis column, not only the first: the Part 2 check of a line (domain.part2.is_part2_claim_line) must see
+# a substance use diagnosis in any position, or the line is shown to those who may not see it.
 RECENT_COLUMNS = ("claim_id", "claim_line_number", "claim_type", "claim_start_date", "claim_end_date",
                   "place_of_service_code", "bill_type_code", "revenue_center_code", "hcpcs_code",
-                  "diagnosis_code_1", "billing_npi", "paid_amount")
+                  *(f"diagnosis_code_{i}" for i in range(1, 26)), "billing_npi", "paid_amount")
 
 
 def recent_medical_claims(person_id: str, since: date, limit: int = 200,

@@ -496,6 +496,44 @@ def test_claims_with_a_substance_use_diagnosis_are_withheld_from_provider_staff(
     assert f"<td>{sud}</td>" in client.get("/members/ED/").content.decode()
 
 
+def test_a_claim_with_substance_use_in_any_diagnosis_or_that_cannot_be_checked_is_withheld(client, ecm_user,
+                                                                                          two_runs, scenario, members):
+    """42 CFR Part 2: a substance use diagnosis in the second position makes the claim a Part 2 record as much as in
+    the first (member page and identification evidence alike), and a cited claim the warehouse does not have cannot
+    be cleared, so provider staff without a consent do not see it either."""
+    secondary, missing = scenario.claims["ED"][0], scenario.claims["ED"][1]
+    write_claims([{"claim_id": secondary, "person_id": "ED", "claim_start_date": date(2024, 3, 1),
+                   "diagnosis_code_1": "J06.9", "diagnosis_code_2": "F11.20", "place_of_service_code": "23"}])
+    relate(members["ED"], ECM_NPI)
+
+    def cited(user) -> set[str]:
+        client.force_login(user)
+        body = client.get("/api/identification/members/ED").json()
+        return {e["detail"] for p in body["populations"] for e in p["evidence"] if e["kind"] == "claim"}
+
+    assert {secondary, missing} <= cited(make_user(Role.PLAN_CARE_COORDINATION))
+    assert f"<td>{secondary}</td>" in client.get("/members/ED/").content.decode()
+    assert cited(ecm_user) & {secondary, missing} == set()
+    assert f"<td>{secondary}</td>" not in client.get("/members/ED/").content.decode()
+
+
+def test_the_api_gives_the_plan_wide_counts_to_plan_staff_only(client, coordinator, ecm_user, two_runs, members):
+    relate(members["ED"], ECM_NPI)
+    client.force_login(ecm_user)
+    for path in ("/api/identification/worklist", "/api/identification/members/ED"):
+        run = client.get(path).json()["run"]
+        assert run["as_of"] and (run["people"], run["excluded_people"], run["new_people"]) == (None, None, None)
+    client.force_login(coordinator)
+    assert client.get("/api/identification/worklist").json()["run"]["people"] == selectors.latest_run().people > 0
+
+
+def test_a_number_parameter_in_other_digits_is_ignored_not_an_error(client, coordinator, two_runs):
+    client.force_login(coordinator)
+    for path in ("/identification/?run=\u00b2", "/identification/?after=\u00b2",
+                 "/identification/export.csv?run=\u0663", "/identification/export.csv?after=\u00b9"):
+        assert client.get(path).status_code == 200, path
+
+
 def test_a_run_says_which_rules_changed_and_is_marked_when_a_later_run_of_its_date_replaces_it(client, coordinator):
     """Counts can move because the rules or value sets changed (an upgrade, a plan's edited value set), not only
     because members' data did: the run summary names what changed since the compared run, and a month stored again

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from carehub.apps.identification import selectors
+from carehub.apps.identification.models import IdentificationRun
 from carehub.apps.members.selectors import audited_member
 from carehub.domain.populations.labels import EXCLUSIONS
 from carehub.domain.populations.leaving import Leaving
@@ -23,9 +24,20 @@ class RunOut(Schema):
     as_of: date
     rule_version: str
     value_set_version: str
-    people: int
-    excluded_people: int
-    new_people: int
+    # the plan-wide counts, for plan staff only (a provider's staff and members see only their own members' rows)
+    people: int | None = None
+    excluded_people: int | None = None
+    new_people: int | None = None
+
+
+def _run_out(user: Any, run: IdentificationRun | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    out: dict[str, Any] = {"id": run.pk, "as_of": run.as_of, "rule_version": run.rule_version,
+                           "value_set_version": run.value_set_version}
+    if user.is_plan_staff:
+        out.update(people=run.people, excluded_people=run.excluded_people, new_people=run.new_people)
+    return out
 
 
 class WorklistLineOut(Schema):
@@ -99,7 +111,7 @@ def worklist(request: HttpRequest, change: Literal["NEW", "STILL", "NO_LONGER"] 
                                        why=why.value if why else "", exclusion=exclusion)
     run = selectors.latest_run()
     page = selectors.audited_worklist(request.auth, run, filters, route=request.get_full_path(), page_size=limit)
-    return {"run": run, "next_after": page.next_after,
+    return {"run": _run_out(request.auth, run), "next_after": page.next_after,
             "results": [{**line.__dict__, "populations": [code for code, _ in line.populations],
                          "factors": [code for code, _, _ in line.factors],
                          "leaving": [code for code, _ in line.leaving]}
@@ -112,7 +124,7 @@ def member_populations(request: HttpRequest, person_id: str) -> dict[str, Any]:
     if member is None:
         raise Http404
     section = selectors.audited_member_populations(request.auth, member, route=request.path)
-    return {"run": section.run, "populations": _populations(section.populations),
+    return {"run": _run_out(request.auth, section.run), "populations": _populations(section.populations),
             "no_longer": [p.population for p in section.no_longer],
             "no_longer_why": {p.population: p.leaving_code for p in section.no_longer if p.leaving_code},
             "excluded": section.excluded,

@@ -454,6 +454,9 @@ EVIDENCE_CLAIM_DAYS = 400
 EVIDENCE_CLAIM_LIMIT = 2000
 
 
+_PART2 = "_part2"  # on a cited claim's first line: whether any of its lines is a Part 2 record
+
+
 def _claims_cited(person_id: str, rows: list[IdentifiedPopulation], as_of: date) -> dict[str, dict[str, Any]]:
     """The warehouse's lines of the claims the rows cite, by claim id (first line), so evidence shows dates and
     codes: one warehouse read of this person's row groups, only when a claim is cited."""
@@ -464,8 +467,9 @@ def _claims_cited(person_id: str, rows: list[IdentifiedPopulation], as_of: date)
     for line in warehouse.recent_medical_claims(person_id, as_of - timedelta(days=EVIDENCE_CLAIM_DAYS),
                                                 EVIDENCE_CLAIM_LIMIT):
         claim_id = str(line["claim_id"])
-        if claim_id in cited and claim_id not in found:
-            found[claim_id] = line
+        if claim_id in cited:
+            first = found.setdefault(claim_id, {**line, _PART2: False})
+            first[_PART2] = first[_PART2] or is_part2_claim_line(line)  # any line of the claim makes it Part 2
     return found
 
 
@@ -481,8 +485,12 @@ def _with_claim(evidence: Evidence, claims: dict[str, dict[str, Any]]) -> Eviden
 
 
 def _sud_claim(evidence: Evidence, claims: dict[str, dict[str, Any]]) -> bool:
-    line = claims.get(evidence.detail) if evidence.kind == "claim" else None
-    return line is not None and is_part2_claim_line(line)
+    """A cited claim that shows substance use treatment, or that cannot be checked (not in the warehouse, or
+    outside the lines read): 42 CFR Part 2 withholds what it cannot clear."""
+    if evidence.kind != "claim":
+        return False
+    line = claims.get(evidence.detail)
+    return line is None or bool(line[_PART2])
 
 
 def _explain(row: IdentifiedPopulation, change: str, show_part2: bool,
