@@ -15,7 +15,7 @@ PLUMBING = {
     "assignment/batch.py", "assignment/run.py", "assignment/folder.py", "assignment/members_file.py",
     "assignment/capacity_file.py",
     "dhcsfiles/workbook.py", "dhcsfiles/layouts.py", "populations/valuesets/README.md", "holidays_ca.md",
-    "outreach_policy.md",
+    "outreach_policy.md", "digits.py",
 }
 
 
