@@ -154,3 +154,23 @@ def test_empty_warehouse_shows_no_claims(client):
     client.force_login(make_user())
     response = client.get("/members/P-NEW/")
     assert response.status_code == 200 and b"No medical claims in this period" in response.content
+
+
+def test_a_claim_whose_other_line_or_second_diagnosis_shows_substance_use_is_withheld_whole(client, ecm_user):
+    member = make_member(last_name="Lee", first_name="Kim", person_id="P-KIM", member_id="92222222B")
+    recent = today() - timedelta(days=10)
+    write_claims([
+        {"claim_id": "C-MIXED", "claim_line_number": 1, "person_id": "P-KIM", "claim_start_date": recent,
+         "diagnosis_code_1": "J101", "hcpcs_code": "99213"},
+        {"claim_id": "C-MIXED", "claim_line_number": 2, "person_id": "P-KIM", "claim_start_date": recent,
+         "diagnosis_code_1": "J101", "hcpcs_code": "H0020"},  # methadone: a substance use service
+        {"claim_id": "C-SECOND", "person_id": "P-KIM", "claim_start_date": recent, "diagnosis_code_1": "J06.9",
+         "diagnosis_code_2": "F10.20", "hcpcs_code": "99214"},
+        {"claim_id": "C-FLU", "person_id": "P-KIM", "claim_start_date": recent, "diagnosis_code_1": "J101"},
+    ])
+    relate(member, ECM_NPI)
+    client.force_login(ecm_user)
+    assert [c["claim_id"] for c in client.get("/members/P-KIM/").context["record"].claims] == ["C-FLU"]
+    client.force_login(make_user(Role.PLAN_CARE_COORDINATION))
+    assert {c["claim_id"] for c in client.get("/members/P-KIM/").context["record"].claims} == {
+        "C-MIXED", "C-SECOND", "C-FLU"}

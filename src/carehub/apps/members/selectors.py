@@ -306,10 +306,12 @@ def member_record(user: User, member: Member) -> MemberRecord:
         programs = [p for p in programs if not is_part2_program(p.program)]
     since = _since(today(), UTILIZATION_MONTHS)
     claims = warehouse.recent_medical_claims(member.person_id, since, UTILIZATION_LIMIT)
+    # a claim is a Part 2 record when any of its lines is (a substance use service billed on its second line)
+    part2_claims = {c["claim_id"] for c in claims if is_part2_claim_line(c) or c.get("billing_npi") in part2_npis}
     if not show_part2:
-        claims = [c for c in claims if not is_part2_claim_line(c) and c.get("billing_npi") not in part2_npis]
-    if consent is not None and (any(is_part2_program(p.program) for p in programs) or any(
-            is_part2_claim_line(c) or c.get("billing_npi") in part2_npis for c in claims)):
+        claims = [c for c in claims if c["claim_id"] not in part2_claims]
+    if consent is not None and (any(is_part2_program(p.program) for p in programs)
+                                or any(c["claim_id"] in part2_claims for c in claims)):
         from carehub.apps.consents.selectors import record_part2_disclosure
 
         record_part2_disclosure(user, member, consent, what="member record: programs and claims")
