@@ -128,7 +128,7 @@ def test_continuity_authorization_is_approved_for_six_months_with_reassessment_c
                                        start=date(2025, 8, 31))
     assert (request.kind, request.decision) == (AuthorizationKind.CONTINUITY, Decision.APPROVED)
     assert (request.start_date, request.end_date) == (date(2025, 8, 31), date(2026, 2, 27))
-    assert request.reassessment_due_at == end_of(date(2026, 2, 28))
+    assert request.reassessment_due_at == end_of(date(2026, 2, 27))  # by the authorization's last day
     assert request.referral.source == "IDENTIFIED" and request.referral.channel == "IDENTIFIED"
     with pytest.raises(DecisionError):
         authorize_for_continuity(member, actor=None, basis="")

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carehub.domain import careplan as policy
+from carehub.domain import deadlines
 
 
 def complete_content(*, ltss: bool = False) -> dict:
@@ -65,9 +66,9 @@ def test_diff_names_domain_field_before_and_after():
 
 
 @pytest.mark.parametrize(("authorized", "automatic", "assessed", "expected"), [
-    (date(2026, 1, 15), True, None, date(2026, 7, 15)),            # automatic: six months after authorization
-    (date(2025, 8, 31), True, None, date(2026, 2, 28)),            # month end clamps
-    (date(2026, 1, 15), True, date(2026, 1, 10), date(2026, 7, 15)),  # assessed before it started: still 6 months
+    (date(2026, 1, 15), True, None, date(2026, 7, 14)),   # automatic: by the last day of its six months
+    (date(2025, 8, 31), True, None, date(2026, 2, 27)),   # month end clamps, as the authorization's end does
+    (date(2026, 1, 15), True, date(2026, 1, 10), date(2026, 7, 14)),  # assessed before it started: still 6 months
     (date(2026, 1, 15), True, date(2026, 3, 1), date(2027, 3, 1)),    # reassessed: then the plan's cycle
     (date(2026, 1, 15), False, None, date(2027, 1, 15)),           # reviewed: the plan's cycle
     (date(2026, 1, 15), False, date(2026, 2, 1), date(2027, 2, 1)),
@@ -109,4 +110,5 @@ def test_reassessment_is_always_after_what_it_counts_from(authorized, automatic,
     if assessed is not None:
         assert due > assessed or (automatic and authorized is not None and assessed < authorized)
     if automatic and authorized is not None and (assessed is None or assessed < authorized):
-        assert due == policy.add_months(authorized, 6)  # the six-month transition reassessment, whatever the cycle
+        # the six-month transition reassessment, whatever the cycle: on the automatic authorization's last day
+        assert due == deadlines.authorization_end(authorized, 6)

@@ -43,7 +43,7 @@ def test_reassessment_due_dates_by_kind_of_authorization(django_assert_num_queri
     ids = [m.person_id for m in (presumptive, continuity, reviewed, reassessed, nothing)]
     with django_assert_num_queries(2):
         dues = reassessment_due_dates(ids)
-    assert dues == {presumptive.person_id: date(2026, 7, 15), continuity.person_id: date(2026, 8, 1),
+    assert dues == {presumptive.person_id: date(2026, 7, 14), continuity.person_id: date(2026, 7, 31),
                     reviewed.person_id: date(2027, 1, 15), reassessed.person_id: date(2027, 4, 1)}
 
 

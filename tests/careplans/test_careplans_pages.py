@@ -122,7 +122,7 @@ def test_worklist_shows_due_soon_and_overdue_with_boundaries(client, writer):
     today = timezone.localdate()
     start_for = {  # authorization start so that the automatic 6-month due date lands `days` from today
         days: next(d for d in (today - timedelta(days=200 - i) for i in range(60))
-                   if policy.add_months(d, 6) == today + timedelta(days=days))
+                   if policy.add_months(d, 6) - timedelta(days=1) == today + timedelta(days=days))
         for days in (-1, 0, 30, 31)}
     members = {}
     for days, start in start_for.items():

@@ -95,10 +95,13 @@ def test_provider_change_thirty_calendar_days_ignores_holidays():
     assert due("provider-change", date(2025, 12, 1), calendar=CAL) == end_of(date(2025, 12, 31))
 
 
-def test_reassessment_six_months_clamps_to_month_end():
-    assert due("reassessment", date(2025, 1, 15), calendar=CAL) == end_of(date(2025, 7, 15))
-    assert due("reassessment", date(2025, 8, 31), calendar=CAL) == end_of(date(2026, 2, 28))
-    assert due("reassessment", date(2027, 8, 31), calendar=CAL) == end_of(date(2028, 2, 29))
+def test_reassessment_is_due_on_the_last_day_of_the_six_month_authorization():
+    # "authorized for six months ... reassessed within six months" (seed 004 VI.G.1, VI.G.3.e): by its last day
+    assert due("reassessment", date(2025, 1, 15), calendar=CAL) == end_of(date(2025, 7, 14))
+    assert due("reassessment", date(2025, 8, 31), calendar=CAL) == end_of(date(2026, 2, 27))
+    assert due("reassessment", date(2027, 8, 31), calendar=CAL) == end_of(date(2028, 2, 28))
+    for start in (date(2025, 1, 15), date(2025, 8, 31), date(2027, 8, 31), date(2026, 3, 1)):
+        assert due("reassessment", start, calendar=CAL) == end_of(authorization_end(start, 6))
 
 
 def test_decision_notice_two_working_days():
@@ -114,7 +117,7 @@ def test_every_rule_names_its_source():
 def test_plan_overrides_only_tunable_clocks():
     assert clock_rules({"reassessment": 4})["reassessment"].amount == 4
     assert due("reassessment", date(2025, 1, 15), calendar=CAL, overrides={"reassessment": 4}) == \
-        end_of(date(2025, 5, 15))
+        end_of(date(2025, 5, 14))
     with pytest.raises(ValueError, match="set by regulation"):
         clock_rules({"authorization-routine": 10})
     with pytest.raises(ValueError, match="positive"):
@@ -150,7 +153,7 @@ runner = CliRunner()
     (["--from", "2025-03-07T18:00:00+00:00", "--rule", "authorization-expedited"], "2025-03-10T11:00:00-07:00"),
     (["--from", "2025-12-19", "--rule", "assignment"], "2026-01-06"),
     (["--from", "2025-11-26", "--rule", "provider-change"], "2025-12-26"),
-    (["--from", "2025-08-31", "--rule", "reassessment"], "2026-02-28"),
+    (["--from", "2025-08-31", "--rule", "reassessment"], "2026-02-27"),
     (["--from", "2025-11-26T16:45", "--rule", "authorization-routine"], "2025-12-05"),
 ])
 def test_cli_prints_the_due_date_alone(args, out, monkeypatch):

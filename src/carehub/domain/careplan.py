@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -191,14 +191,16 @@ def reassessment_due(*, authorized_on: date | None, automatic: bool, last_assess
                      automatic_months: int = AUTOMATIC_REASSESSMENT_MONTHS) -> date | None:
     """When the member's next assessment is due (source: SOURCE_REASSESSMENT).
 
-    - Authorized automatically and not yet assessed since the authorization started: authorization start plus
-      six months (the transition reassessment of seed 000 I.c).
+    - Authorized automatically and not yet assessed since the authorization started: the last day of the six
+      months from the authorization start, its last day (the transition reassessment of seed 000 I.c; seed 004
+      VI.G.3.e).
     - Otherwise: the last completed assessment plus the plan's cycle; with no assessment yet, the authorization
       start plus the cycle. None when there is neither."""
     if cycle_months <= 0 or automatic_months <= 0:
         raise ValueError("reassessment periods must be positive numbers of months")
     if automatic and authorized_on is not None and (last_assessed_on is None or last_assessed_on < authorized_on):
-        return add_months(authorized_on, automatic_months)
+        # within the automatic authorization: by its last day (deadlines.authorization_end), not the day after
+        return add_months(authorized_on, automatic_months) - timedelta(days=1)
     if last_assessed_on is not None:
         return add_months(last_assessed_on, cycle_months)
     if authorized_on is not None:

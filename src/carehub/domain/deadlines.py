@@ -149,7 +149,9 @@ def due(name: str, start: datetime | date, *, calendar: WorkingCalendar | None =
         return cal.end_of_day(cal.add_working_days(day, clock.amount))
     if clock.unit == Unit.CALENDAR_DAYS:
         return cal.end_of_day(day + timedelta(days=clock.amount))
-    return cal.end_of_day(add_months(day, clock.amount))
+    # "within N months": the last day of the N months that start on `day`, as authorization_end counts them, so the
+    # six-month reassessment of an automatic authorization falls on its last day, not the day after it lapses
+    return cal.end_of_day(add_months(day, clock.amount) - timedelta(days=1))
 
 
 def authorization_end(start: date, months: int = DEFAULT_AUTHORIZATION_MONTHS) -> date:
