@@ -106,6 +106,17 @@ def test_deny_and_modify_with_reasons_and_no_second_decision(um):
     assert modified.end_date == date(2025, 12, 31)
 
 
+def test_a_request_to_continue_ecm_is_decided_on_the_expedited_clock(um):
+    # seed 004 VI.G.3.b: a new member asking to continue ECM they had elsewhere: "Partnership shall expedite"
+    member, other = make_member(), make_member()
+    add_program(member, "ECM", start=date(2024, 6, 1), end=date(2025, 2, 28))
+    received = datetime(2025, 3, 7, 10, 0, tzinfo=LA)
+    request = request_for(member, actor=um, received_at=received)
+    assert (request.urgency, request.clock_rule) == ("EXPEDITED", "authorization-expedited")
+    assert request.due_at == datetime(2025, 3, 10, 11, 0, tzinfo=LA)
+    assert request_for(other, actor=um, received_at=received).clock_rule == "authorization-routine"
+
+
 def test_continuity_basis_from_programs():
     on = date(2025, 6, 1)
     wpc = make_member()

@@ -54,15 +54,20 @@ def open_authorization(referral: Referral, *, actor: Any) -> AuthorizationReques
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.OPEN or referral.member_id is None:
         raise DecisionError("only an open referral with a confirmed member can be sent for authorization")
-    rule = _rule_for(referral.urgency)
+    # A member asking to continue ECM they had elsewhere (or in WPC/HHP) is decided on the expedited clock: seed 004
+    # VI.G.3.b "Partnership shall expedite this request".
+    continuity = continuity_basis(referral.member, timezone.localdate(referral.received_at))
+    urgency = Urgency.EXPEDITED if continuity else referral.urgency
+    rule = _rule_for(urgency)
     request = AuthorizationRequest.objects.create(
-        referral=referral, member_id=referral.member_id, urgency=referral.urgency, received_at=referral.received_at,
+        referral=referral, member_id=referral.member_id, urgency=urgency, received_at=referral.received_at,
         clock_rule=rule, due_at=_due(rule, referral.received_at), requested_months=plan_authorization_months())
     referral.status = ReferralStatus.IN_AUTHORIZATION
     referral.save(update_fields=["status"])
     record(actor=actor, action=Action.CREATE, object_type="AuthorizationRequest", object_id=str(request.pk),
            person_id=request.member_id, purpose="screening: sent for authorization",
-           detail={"referral": referral.reference, "urgency": request.urgency, "due_at": request.due_at.isoformat()})
+           detail={"referral": referral.reference, "urgency": request.urgency, "due_at": request.due_at.isoformat(),
+                   **({"expedited_for_continuity": continuity} if continuity else {})})
     return request
 
 
