@@ -200,3 +200,25 @@ def test_listed_on_the_member_page(client, um):
     page = client.get(f"/members/{member.person_id}/").content.decode()
     assert "Notices" in page and page.count(".pdf") == 2
     assert "Notice of Action: denial" in page
+
+
+def test_an_expedited_decision_is_noticed_within_72_hours_of_receipt_and_the_referrer_within_24_of_it(um):
+    """42 CFR 438.210(d)(2): an expedited decision and its notice within 72 hours of receipt, so the two working
+    days after the decision may not run past it; H&SC 1367.01(h)(3): the requesting provider within 24 hours."""
+    data = {"source": "PROVIDER", "referrer_name": "Dr. Lee", "referrer_phone": "510-555-0101",
+            "urgency": "EXPEDITED", "facts": "Discharged yesterday, no housing."}
+    requests = {}
+    for urgency in ("EXPEDITED", "ROUTINE"):
+        member = make_member(preferred_language="en")
+        referral = submit_referral({**data, "urgency": urgency, "cin": member.member_id,
+                                    "first_name": member.first_name, "last_name": member.last_name,
+                                    "birth_date": member.birth_date.isoformat()}, actor=um, channel=Channel.WEB,
+                                   received_at=datetime(2026, 3, 6, 10, 0, tzinfo=LA)).referral  # a Friday
+        request = open_authorization(referral, actor=um)
+        decide(request, DecisionInput("DENIED", reasons="Does not meet the ECM criteria."), actor=um,
+               now=datetime(2026, 3, 9, 9, 0, tzinfo=LA))  # Monday, the day DST began
+        requests[urgency] = {n.recipient: n.due_at for n in issue_decision_notices(request.pk, actor=um)}
+    receipt_plus_72h = datetime(2026, 3, 9, 11, 0, tzinfo=LA)
+    assert requests["EXPEDITED"] == {Recipient.MEMBER: receipt_plus_72h, Recipient.REFERRER: receipt_plus_72h}
+    assert requests["ROUTINE"] == {Recipient.MEMBER: datetime(2026, 3, 11, 23, 59, 59, 999999, tzinfo=LA),
+                                   Recipient.REFERRER: datetime(2026, 3, 10, 9, 0, tzinfo=LA)}

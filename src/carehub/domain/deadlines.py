@@ -52,6 +52,15 @@ RULES: tuple[ClockRule, ...] = (
               "Send the written decision to the member and the referrer after a decision",
               "Health & Safety Code 1367.01(h)(3) (written notice within two business days of the decision); "
               "seed 000 II.e question 1.ii asks each plan to set this timeframe", tunable=True),
+    ClockRule("expedited-notice", 72, Unit.HOURS,
+              "Notify the member of an expedited decision (from receipt of the request: the decision-notice clock "
+              "may not run past it)",
+              "Code of Federal Regulations 42 CFR 438.210(d)(2) (expedited decision and notice no later than 72 hours "
+              "after receipt), 438.404(c)(6); seed 001 Q7 (notice of action requirements apply to ECM)"),
+    ClockRule("referrer-notice", 24, Unit.HOURS,
+              "Tell the requesting provider (the referrer) the decision",
+              "Health & Safety Code 1367.01(h)(3) (communicated to the requesting provider within 24 hours of the "
+              "decision)"),
     ClockRule("assignment", 10, Unit.WORKING_DAYS,
               "Assign an authorized member to an ECM provider (and tell the provider)",
               "seed 000 II.f (ten business days of authorization); seed 004 VI.E.4"),

@@ -113,6 +113,8 @@ def decide(request: AuthorizationRequest, data: DecisionInput, *, actor: Any,
     request.start_date, request.end_date = start, end
     request.decided_at, request.decided_by = decided_at, actor
     request.notice_due_at = _due("decision-notice", decided_at)
+    if request.urgency == Urgency.EXPEDITED:  # never later than 72 hours from receipt (42 CFR 438.210(d)(2))
+        request.notice_due_at = min(request.notice_due_at, _due("expedited-notice", request.received_at))
     request.save()
     Referral.objects.filter(pk=request.referral_id).update(status=ReferralStatus.CLOSED)
     record(actor=actor, action=Action.UPDATE, object_type="AuthorizationRequest", object_id=str(request.pk),

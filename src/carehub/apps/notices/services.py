@@ -128,6 +128,16 @@ def _recipients(authorization: AuthorizationRequest, representative: Representat
     return recipients
 
 
+def _notice_due(authorization: AuthorizationRequest, recipient: str) -> datetime | None:
+    """The member's notice: the decision's notice clock; the referrer's copy: 24 hours from the decision, if
+    sooner (Health & Safety Code 1367.01(h)(3); deadlines.py `referrer-notice`)."""
+    due = authorization.notice_due_at
+    if recipient == Recipient.REFERRER and authorization.decided_at is not None:
+        referrer = deadlines.due("referrer-notice", authorization.decided_at)
+        due = min(due, referrer) if due is not None else referrer
+    return due
+
+
 def issue_decision_notices(authorization_id: int, *, actor: Any = None,
                            now: datetime | None = None) -> list[Notice]:
     """Write, store and record the notices of a decided authorization: one to the member (or their current
@@ -151,7 +161,7 @@ def issue_decision_notices(authorization_id: int, *, actor: Any = None,
         language = "en" if recipient == Recipient.REFERRER else letter_language(preferred)
         notice = Notice(reference=new_reference(), authorization=authorization, member=authorization.member,
                         kind=kind, recipient=recipient, language=language, program=authorization.program,
-                        issued_at=now.replace(microsecond=0), due_at=authorization.notice_due_at)
+                        issued_at=now.replace(microsecond=0), due_at=_notice_due(authorization, recipient))
         notice.addressee = (authorization.referral.referrer_name if recipient == Recipient.REFERRER
                             else _addressee(authorization.member, representative)["name"])[:200]
         pdf = render_notice(notice, authorization, representative).pdf
