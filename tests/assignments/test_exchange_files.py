@@ -121,6 +121,8 @@ def test_otf_rows_are_kept_and_reimport_changes_nothing(assigned):
     (lambda cin: otf(cin, npi=NPI_B), "ECM Provider NPI", "no ECM provider in the plan's network has this NPI"),
     (lambda cin: otf(cin, **{"Date of Outreach Attempt": timezone.localdate() + timedelta(days=1)}),
      "Date of Outreach Attempt", "is in the future"),
+    (lambda cin: otf(cin, **{"Time Spent Performing Outreach": "99999999999999999999"}),
+     "Time Spent Performing Outreach", "is too large (at most 9 digits)"),
 ])
 def test_bad_row_rejects_the_whole_file_with_a_fixable_report(assigned, make, column, problem):
     _, assignment = assigned
@@ -135,6 +137,22 @@ def test_bad_row_rejects_the_whole_file_with_a_fixable_report(assigned, make, co
     assert [(p.file, p.row, p.column, p.problem) for p in report.problems] == [("otf.xlsx", 3, column, problem)]
     assert ProviderReport.objects.count() == 0
     assert ExchangeFile.objects.get().accepted is False
+
+
+def test_an_rtf_with_a_bad_npi_or_text_too_long_is_refused_and_logged_not_a_server_error(assigned, tmp_path):
+    _, assignment = assigned
+    mif = tmp_path / "mif.xlsx"
+    exchange.write_mif(NPI_A, period(), mif, actor=JOB)
+    for name, changes, column, problem in (
+            ("bad-npi.xlsx", {"ECM Provider National Provider Identifier (NPI)": "1234567890"},
+             "ECM Provider National Provider Identifier (NPI)", "is not a valid NPI (10 digits, check digit)"),
+            ("long.xlsx", {"Member ECM Status": "Enrolled " * 30}, "Member ECM Status",
+             "is longer than 40 characters")):
+        report = exchange.import_file("RTF", rtf_from_mif(mif, **changes), name=name, actor=JOB)
+        assert [(p.file, p.row, p.column, p.problem) for p in report.problems] == [(name, 2, column, problem)]
+        assert ExchangeFile.objects.get(filename=name).accepted is False
+    assignment.refresh_from_db()
+    assert assignment.ecm_status == "" and ProviderReport.objects.count() == 0
 
 
 def test_missing_columns(assigned):

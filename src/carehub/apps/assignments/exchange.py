@@ -185,6 +185,12 @@ def _check_rows(kind: str, rows: list, file: str, allowed_npis: Collection[str] 
         if (npi, cin) not in assignments:
             problems.append(Problem(file, r.row, CIN[kind], "no member assigned to this provider has this CIN"))
             continue
+        if kind == "RTF":  # text the assignment keeps must fit its field, or the database would refuse the file
+            for column, f in RTF_FIELDS.items():
+                limit = getattr(Assignment._meta.get_field(f), "max_length", None)
+                value = r.values.get(column)
+                if limit and isinstance(value, str) and len(value) > limit:
+                    problems.append(Problem(file, r.row, column, f"is longer than {limit} characters"))
         key = _natural_key(kind, r.values)
         if key in seen:
             problems.append(Problem(file, r.row, CIN[kind], f"the same member is reported again (row {seen[key]})"))
@@ -216,7 +222,8 @@ def import_file(kind: str, data: bytes, *, name: str, actor: Any,
             kind=kind, filename=name[:200], sha256=sha256_of(data), at=timezone.now(),
             actor_label=getattr(actor, "label", "") or getattr(actor, "username", ""), rows=report.rows,
             accepted=report.accepted, problems=[p.as_dict() for p in report.problems[:1000]],
-            provider_npi=next(iter({r.values[NPI[kind]] for r in read.rows}), "") if read.rows else "")
+            # the file's NPI as read: none when every row's NPI was refused (the column is not nullable)
+            provider_npi=next((r.values[NPI[kind]] for r in read.rows if r.values[NPI[kind]]), ""))
         if report.accepted:
             for r in read.rows:
                 _apply(kind, r.values, assignments[(r.values[NPI[kind]], r.values[CIN[kind]])], log, report,

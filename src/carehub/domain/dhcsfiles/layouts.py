@@ -28,6 +28,11 @@ __all__ = ["LAYOUTS_CSV", "Column", "ColumnType", "Layout", "layout", "load_layo
 LAYOUTS_CSV = Path(__file__).with_name("layouts.csv")
 
 
+# A count (minutes of outreach, slots of capacity) fits a database integer with room to spare; a longer number is a
+# keying error, refused with its row and column rather than overflowing the database.
+MAX_COUNT_DIGITS = 9
+
+
 class ColumnType(StrEnum):
     TEXT = "text"
     CIN = "cin"  # Medi-Cal Client Index Number: 8 digits and a letter
@@ -147,6 +152,8 @@ def parse_value(column: Column, value: Any, today: date) -> tuple[Any, str]:
     if kind in (ColumnType.COUNT, ColumnType.REASON_CODE):
         if not ascii_digits(text):
             return None, "must be a whole number"
+        if len(text.lstrip("0")) > MAX_COUNT_DIGITS:
+            return None, f"is too large (at most {MAX_COUNT_DIGITS} digits)"
         number = int(text)
         if kind == ColumnType.REASON_CODE and not 1 <= number <= 15:
             return None, "must be a DHCS discontinuation reason code from 1 to 15"
