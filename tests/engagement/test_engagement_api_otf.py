@@ -139,3 +139,19 @@ def test_otf_download_from_carehub_and_reimport_counts_nothing_twice(client, sho
     assert OutreachAttempt.objects.filter(assignment=a).count() == 1
     assert client.get(f"/engagement/otf/?npi={NPI_B}&period={period}").status_code == 404
     assert client.get(f"/api/engagement/otf?npi={NPI_A}&period={period}").status_code == 200
+
+
+def test_two_attempts_on_one_day_by_one_method_are_two_attempts(shop):
+    """The OTF lists each outreach attempt (spec dhcs-interchange "OTF"): a second call the same day is not a
+    repeated row, and importing the file again still counts two."""
+    a = _old_assignment()
+    book = load_workbook(io.BytesIO(_otf(a.member.member_id)))
+    second = _otf(a.member.member_id, **{"Outreach Attempt Successful": "Y", "Time Spent Performing Outreach": 20})
+    book.worksheets[0].append([c.value for c in load_workbook(io.BytesIO(second)).worksheets[0][2]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert exchange.import_file("OTF", buffer.getvalue(), name="otf.xlsx", actor=JOB).accepted
+    exchange.import_file("OTF", buffer.getvalue(), name="otf.xlsx", actor=JOB)
+    sync_otf_reports(actor=JOB, provider_npi=NPI_A)
+    attempts = OutreachAttempt.objects.filter(assignment=a).order_by("minutes")
+    assert [(x.minutes, x.outcome) for x in attempts] == [(15, "OTHER"), (20, "REACHED_ENGAGED")]

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 from calendar import monthrange
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -192,16 +193,20 @@ def _check_rows(kind: str, rows: list, file: str, allowed_npis: Collection[str] 
                 if limit and isinstance(value, str) and len(value) > limit:
                     problems.append(Problem(file, r.row, column, f"is longer than {limit} characters"))
         key = _natural_key(kind, r.values)
-        if key in seen:
+        if kind == "RTF" and key in seen:  # an OTF lists every attempt: two on one day by one method are two
             problems.append(Problem(file, r.row, CIN[kind], f"the same member is reported again (row {seen[key]})"))
         seen.setdefault(key, r.row)
     return problems, assignments
 
 
-def _natural_key(kind: str, v: dict[str, Any]) -> tuple[Any, ...]:
+def _natural_key(kind: str, v: dict[str, Any], occurrence: int = 1) -> tuple[Any, ...]:
+    """What a row reports on: an RTF row a member's month; an OTF row one outreach attempt, by day and method and,
+    for a second or later attempt of the same day and method, its place among them in the file (the first keeps
+    the key it always had, so rows stored before stay matched)."""
     if kind == "RTF":
         return (kind, v[NPI[kind]], v[CIN[kind]], v[PERIOD])
-    return (kind, v[NPI[kind]], v[CIN[kind]], v["Date of Outreach Attempt"], v["Outreach Attempt Method"].lower())
+    return (kind, v[NPI[kind]], v[CIN[kind]], v["Date of Outreach Attempt"], v["Outreach Attempt Method"].lower(),
+            *((occurrence,) if occurrence > 1 else ()))
 
 
 def import_file(kind: str, data: bytes, *, name: str, actor: Any,
@@ -225,9 +230,11 @@ def import_file(kind: str, data: bytes, *, name: str, actor: Any,
             # the file's NPI as read: none when every row's NPI was refused (the column is not nullable)
             provider_npi=next((r.values[NPI[kind]] for r in read.rows if r.values[NPI[kind]]), ""))
         if report.accepted:
+            occurrences: Counter[tuple[Any, ...]] = Counter()
             for r in read.rows:
+                occurrences[_natural_key(kind, r.values)] += 1
                 _apply(kind, r.values, assignments[(r.values[NPI[kind]], r.values[CIN[kind]])], log, report,
-                       actor)
+                       actor, occurrences[_natural_key(kind, r.values)])
             log.changed = report.changed
             log.save(update_fields=["changed"])
             if kind == "OTF":  # the provider's attempts join the member's outreach record (engagement app)
@@ -242,9 +249,9 @@ def import_file(kind: str, data: bytes, *, name: str, actor: Any,
 
 
 def _apply(kind: str, values: dict[str, Any], assignment: Assignment, log: ExchangeFile, report: ImportReport,
-           actor: Any) -> None:
+           actor: Any, occurrence: int = 1) -> None:
     data = _json(values)
-    row_key = _digest(*_natural_key(kind, values))
+    row_key = _digest(*_natural_key(kind, values, occurrence))
     row_hash = _digest(data)
     existing = ProviderReport.objects.filter(row_key=row_key).first()
     reported_on = values.get("Date of Outreach Attempt") or values.get(
