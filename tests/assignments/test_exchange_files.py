@@ -155,6 +155,19 @@ def test_an_rtf_with_a_bad_npi_or_text_too_long_is_refused_and_logged_not_a_serv
     assert assignment.ecm_status == "" and ProviderReport.objects.count() == 0
 
 
+def test_the_mif_has_one_row_per_member_when_one_is_assigned_again_within_the_month(assigned):
+    from carehub.apps.assignments.models import Assignment
+    from carehub.apps.assignments.services import end_assignment
+
+    provider, first = assigned
+    end_assignment(first, "moved", actor=JOB)
+    again = Assignment.objects.create(member=first.member, provider_npi=NPI_A, authorization=first.authorization,
+                                      population=first.population, rule="MANUAL", assigned_at=timezone.now())
+    rows = exchange.mif_rows(provider, period())
+    assert [r["Member Client Index Number (CIN)"] for r in rows] == [first.member.member_id]
+    assert rows[0]["ECM Assignment Date"] == timezone.localdate(again.assigned_at)
+
+
 def test_missing_columns(assigned):
     from openpyxl import Workbook
 
