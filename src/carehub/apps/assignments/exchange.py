@@ -239,9 +239,10 @@ def import_file(kind: str, data: bytes, *, name: str, actor: Any,
         if report.accepted:
             occurrences: Counter[tuple[Any, ...]] = Counter()
             for r in read.rows:
-                occurrences[_natural_key(kind, r.values)] += 1
+                key = _natural_key(kind, r.values)
+                occurrences[key] += 1
                 _apply(kind, r.values, assignments[(r.values[NPI[kind]], r.values[CIN[kind]])], log, report,
-                       actor, occurrences[_natural_key(kind, r.values)])
+                       actor, occurrences[key])
             log.changed = report.changed
             log.save(update_fields=["changed"])
             if kind == "OTF":  # the provider's attempts join the member's outreach record (engagement app)
