@@ -18,6 +18,8 @@ from carehub.domain.deadlines import (
     clock_rules,
     clock_state,
     due,
+    notice_due,
+    referrer_notice_due,
 )
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -102,6 +104,21 @@ def test_reassessment_is_due_on_the_last_day_of_the_six_month_authorization():
     assert due("reassessment", date(2027, 8, 31), calendar=CAL) == end_of(date(2028, 2, 28))
     for start in (date(2025, 1, 15), date(2025, 8, 31), date(2027, 8, 31), date(2026, 3, 1)):
         assert due("reassessment", start, calendar=CAL) == end_of(authorization_end(start, 6))
+
+
+def test_an_expedited_notice_never_runs_past_72_hours_from_receipt_and_the_referrer_has_24_hours():
+    received, decided = datetime(2026, 3, 6, 10, 0, tzinfo=LA), datetime(2026, 3, 9, 9, 0, tzinfo=LA)  # Fri, Mon
+    assert notice_due(decided, received_at=received, expedited=False, calendar=CAL) == end_of(date(2026, 3, 11))
+    expedited = notice_due(decided, received_at=received, expedited=True, calendar=CAL)
+    assert expedited == datetime(2026, 3, 9, 11, 0, tzinfo=LA)  # 72 elapsed hours across the DST change
+    # decided an hour after receipt: two working days from the decision would run past the 72 hours
+    early = datetime(2026, 3, 6, 11, 0, tzinfo=LA)
+    assert notice_due(early, received_at=received, expedited=True, calendar=CAL) == datetime(2026, 3, 9, 11, 0,
+                                                                                            tzinfo=LA)
+    assert referrer_notice_due(end_of(date(2026, 3, 11)), decided, calendar=CAL) == datetime(2026, 3, 10, 9, 0,
+                                                                                             tzinfo=LA)
+    assert referrer_notice_due(expedited, decided, calendar=CAL) == expedited
+    assert referrer_notice_due(None, decided, calendar=CAL) == datetime(2026, 3, 10, 9, 0, tzinfo=LA)
 
 
 def test_decision_notice_two_working_days():

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from carehub.domain import deadlines
-from carehub.domain.deadlines import add_months
+from carehub.domain.deadlines import add_months, last_day_of_months
 
 SOURCE_DOMAINS = "seed 004 (PHC MCCP2032) VI.D.5.c.3"
 SOURCE_LTSS = "seed 004 (PHC MCCP2032) VI.D.5.b.3"
@@ -192,15 +192,14 @@ def reassessment_due(*, authorized_on: date | None, automatic: bool, last_assess
     """When the member's next assessment is due (source: SOURCE_REASSESSMENT).
 
     - Authorized automatically and not yet assessed since the authorization started: the last day of the six
-      months from the authorization start, its last day (the transition reassessment of seed 000 I.c; seed 004
-      VI.G.3.e).
+      months from the authorization start (the transition reassessment of seed 000 I.c; seed 004 VI.G.3.e).
     - Otherwise: the last completed assessment plus the plan's cycle; with no assessment yet, the authorization
       start plus the cycle. None when there is neither."""
     if cycle_months <= 0 or automatic_months <= 0:
         raise ValueError("reassessment periods must be positive numbers of months")
     if automatic and authorized_on is not None and (last_assessed_on is None or last_assessed_on < authorized_on):
-        # within the automatic authorization: by its last day (deadlines.authorization_end), not the day after
-        return add_months(authorized_on, automatic_months) - timedelta(days=1)
+        # within the automatic authorization: by its last day, not the day after
+        return last_day_of_months(authorized_on, automatic_months)
     if last_assessed_on is not None:
         return add_months(last_assessed_on, cycle_months)
     if authorized_on is not None:

@@ -158,9 +158,31 @@ def due(name: str, start: datetime | date, *, calendar: WorkingCalendar | None =
         return cal.end_of_day(cal.add_working_days(day, clock.amount))
     if clock.unit == Unit.CALENDAR_DAYS:
         return cal.end_of_day(day + timedelta(days=clock.amount))
-    # "within N months": the last day of the N months that start on `day`, as authorization_end counts them, so the
-    # six-month reassessment of an automatic authorization falls on its last day, not the day after it lapses
-    return cal.end_of_day(add_months(day, clock.amount) - timedelta(days=1))
+    # "within N months": by the last day of those months, so the six-month reassessment of an automatic
+    # authorization falls on the authorization's last day, not the day after it lapses
+    return cal.end_of_day(last_day_of_months(day, clock.amount))
+
+
+def last_day_of_months(start: date, months: int) -> date:
+    """The last day of the `months` months that start on `start` (2026-01-15, 6 -> 2026-07-14): the end of an
+    authorization and of a "within N months" clock alike."""
+    return add_months(start, months) - timedelta(days=1)
+
+
+def notice_due(decided_at: datetime, *, received_at: datetime, expedited: bool,
+               calendar: WorkingCalendar | None = None, overrides: Mapping[str, int] | None = None) -> datetime:
+    """When the member's written decision is due: the decision-notice clock from the decision, and for an expedited
+    request never later than the expedited-notice clock from receipt (42 CFR 438.210(d)(2))."""
+    at = due("decision-notice", decided_at, calendar=calendar, overrides=overrides)
+    return min(at, due("expedited-notice", received_at, calendar=calendar)) if expedited else at
+
+
+def referrer_notice_due(member_notice_due: datetime | None, decided_at: datetime,
+                        calendar: WorkingCalendar | None = None) -> datetime:
+    """When the referrer's copy is due: the member's notice, or 24 hours from the decision if sooner (Health &
+    Safety Code 1367.01(h)(3))."""
+    at = due("referrer-notice", decided_at, calendar=calendar)
+    return min(member_notice_due, at) if member_notice_due is not None else at
 
 
 def authorization_end(start: date, months: int = DEFAULT_AUTHORIZATION_MONTHS) -> date:
@@ -168,7 +190,7 @@ def authorization_end(start: date, months: int = DEFAULT_AUTHORIZATION_MONTHS) -
     under six months raises ValueError (seed 000 II.e encourages at least six)."""
     if months < MINIMUM_AUTHORIZATION_MONTHS:
         raise ValueError(f"an ECM authorization runs at least {MINIMUM_AUTHORIZATION_MONTHS} months")
-    return add_months(start, months) - timedelta(days=1)
+    return last_day_of_months(start, months)
 
 
 class ClockState(StrEnum):

@@ -112,9 +112,9 @@ def decide(request: AuthorizationRequest, data: DecisionInput, *, actor: Any,
     request.reasons = data.reasons.strip()[:4000]
     request.start_date, request.end_date = start, end
     request.decided_at, request.decided_by = decided_at, actor
-    request.notice_due_at = _due("decision-notice", decided_at)
-    if request.urgency == Urgency.EXPEDITED:  # never later than 72 hours from receipt (42 CFR 438.210(d)(2))
-        request.notice_due_at = min(request.notice_due_at, _due("expedited-notice", request.received_at))
+    request.notice_due_at = deadlines.notice_due(decided_at, received_at=request.received_at,
+                                                 expedited=request.urgency == Urgency.EXPEDITED,
+                                                 calendar=default_calendar(), overrides=clock_overrides())
     request.save()
     Referral.objects.filter(pk=request.referral_id).update(status=ReferralStatus.CLOSED)
     record(actor=actor, action=Action.UPDATE, object_type="AuthorizationRequest", object_id=str(request.pk),
@@ -162,7 +162,9 @@ def authorize_for_continuity(member: Member, *, actor: Any, basis: str, populati
         requested_months=deadlines.CONTINUITY_AUTHORIZATION_MONTHS, decision=Decision.APPROVED, decided_at=now,
         reasons=f"Automatic authorization for continuity of care: {basis}.", start_date=start,
         end_date=deadlines.authorization_end(start, deadlines.CONTINUITY_AUTHORIZATION_MONTHS),
-        notice_due_at=_due("decision-notice", now), reassessment_due_at=_due("reassessment", start))
+        notice_due_at=deadlines.notice_due(now, received_at=now, expedited=False, calendar=default_calendar(),
+                                           overrides=clock_overrides()),
+        reassessment_due_at=_due("reassessment", start))
     record(actor=actor, action=Action.CREATE, object_type="AuthorizationRequest", object_id=str(request.pk),
            person_id=member.person_id, purpose="automatic continuity authorization",
            detail={"basis": basis, "referral": referral.reference, "end": str(request.end_date)})

@@ -129,13 +129,11 @@ def _recipients(authorization: AuthorizationRequest, representative: Representat
 
 
 def _notice_due(authorization: AuthorizationRequest, recipient: str) -> datetime | None:
-    """The member's notice: the decision's notice clock; the referrer's copy: 24 hours from the decision, if
-    sooner (Health & Safety Code 1367.01(h)(3); deadlines.py `referrer-notice`)."""
-    due = authorization.notice_due_at
+    """The member's notice: the decision's notice clock; the referrer's copy: deadlines.referrer_notice_due."""
     if recipient == Recipient.REFERRER and authorization.decided_at is not None:
-        referrer = deadlines.due("referrer-notice", authorization.decided_at)
-        due = min(due, referrer) if due is not None else referrer
-    return due
+        return deadlines.referrer_notice_due(authorization.notice_due_at, authorization.decided_at,
+                                             calendar=default_calendar())
+    return authorization.notice_due_at
 
 
 def issue_decision_notices(authorization_id: int, *, actor: Any = None,
