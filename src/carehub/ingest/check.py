@@ -61,19 +61,30 @@ def validate_folder(folder: Path, console: Console | None = None) -> None:
         raise reject(folder, "not a folder")
     tables, layout_problems, _ = discover(folder)
     findings = layout_findings(layout_problems)
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                        console=console, transient=True, disable=console is None)
+    progress = progress_bar(console)
     con = connect_duckdb()
     try:
         with progress:
             task = progress.add_task("validating", total=len(tables))
-            ordered = ([tables[n] for n in TABLES if n in tables and not TABLES[n].claims]  # eligibility first
-                       + [tables[n] for n in TABLES if n in tables and TABLES[n].claims])
-            validate_tables(SourceSet(con, folder), ordered, findings, {}, progress, task)
+            others, claims = by_kind(tables)
+            validate_tables(SourceSet(con, folder), others + claims, findings, {}, progress, task)
     finally:
         con.close()
     if not findings.ok:
         raise LoadRejected(folder, findings.shown, findings.total)
+
+
+def progress_bar(console: Console | None) -> Progress:
+    """The steps of a check or a load, on the console (none without one)."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                    console=console, transient=True, disable=console is None)
+
+
+def by_kind(tables: dict[str, TableFiles]) -> tuple[list[TableFiles], list[TableFiles]]:
+    """The folder's tables in layout order, the others (eligibility first) then the claims, which are checked
+    last because they are checked against the people enrolled."""
+    return ([tables[n] for n in TABLES if n in tables and not TABLES[n].claims],
+            [tables[n] for n in TABLES if n in tables and TABLES[n].claims])
 
 
 def layout_findings(layout_problems: list[str]) -> Findings:

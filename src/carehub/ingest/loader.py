@@ -23,14 +23,16 @@ import duckdb
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from carehub import warehouse
 from carehub.ingest.canonical import create_canonical_view, extract_storable, warehouse_rows_sql
 from carehub.ingest.check import (
     LoadRejected,
+    by_kind,
     connect_duckdb,
     layout_findings,
+    progress_bar,
     reject,
     validate_tables,
 )
@@ -114,8 +116,7 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
         raise reject(folder, schema)
     tables, layout_problems, ignored = discover(folder)
     findings = layout_findings(layout_problems)
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                        console=console, transient=True, disable=console is None)
+    progress = progress_bar(console)
     steps = len(tables) * 2 + len([t for t in TARGETS if t.needs in tables]) + 1
     con = connect_duckdb()
     try:
@@ -123,8 +124,7 @@ def load_folder(folder: Path, console: Console | None = None) -> LoadResult:
             task = progress.add_task("validating", total=steps)
             src = SourceSet(con, folder)
             opened: dict[str, str] = {}
-            others = [tables[n] for n in TABLES if n in tables and not TABLES[n].claims]
-            claims = [tables[n] for n in TABLES if n in tables and TABLES[n].claims]
+            others, claims = by_kind(tables)
             validate_tables(src, others, findings, opened, progress, task)
             if not findings.ok:  # rejected whatever the claims hold: validate them too, to report everything
                 validate_tables(src, claims, findings, opened, progress, task)

@@ -21,7 +21,7 @@ def _found(folder: Path) -> list[tuple[str, str, bool]]:
     return [(d.file, d.text, d.narrows) for d in plan_differences(value_set_files(folder), VALUE_SETS_DIR)]
 
 
-def test_the_shipped_files_copied_unchanged_differ_in_nothing(tmp_path: Path):
+def test_a_plan_copy_that_rewords_only_descriptions_differs_in_nothing(tmp_path: Path):
     folder = _plan(tmp_path, "diagnoses", lambda lines: [line.replace("acute", "ACUTE") for line in lines])
     assert _found(folder) == []  # descriptions are not definitions
 

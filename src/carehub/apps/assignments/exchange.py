@@ -83,14 +83,14 @@ def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]
                    .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gte=first))
                    .select_related("member", "authorization").order_by("member__last_name", "member_id"))
     # A member assigned, ended and assigned again within the period is one row (spec: "one row per member"): the
-    # open assignment, else the latest.
+    # open assignment, else the latest; the dict keeps the query's order of members.
     latest: dict[str, Assignment] = {}
     for a in assignments:
         kept = latest.get(a.member_id)
         if kept is None or (a.is_open, a.assigned_at, a.pk) > (kept.is_open, kept.assigned_at, kept.pk):
             latest[a.member_id] = a
     rows = []
-    for a in sorted(latest.values(), key=lambda x: (x.member.last_name, x.member_id)):
+    for a in latest.values():
         m, auth = a.member, a.authorization
         rows.append({
             "Primary Payer (MCP) Identifier": _plan("code", "CAREHUB"),
