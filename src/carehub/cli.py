@@ -22,6 +22,8 @@ import_app = typer.Typer(help="Import batch files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 warehouse_app = typer.Typer(help="The claims warehouse.", no_args_is_help=True)
 app.add_typer(warehouse_app, name="warehouse")
+discontinuation_app = typer.Typer(help="ECM discontinuations.", no_args_is_help=True)
+app.add_typer(discontinuation_app, name="discontinuation")
 console = Console(stderr=True)
 
 
@@ -287,6 +289,26 @@ def calendar_due(
         raise typer.BadParameter(str(problem), param_hint="--holidays") from None
     end = due(rule, start, calendar=cal)
     typer.echo(end.isoformat() if clock.gives_datetime else end.date().isoformat())
+
+
+@discontinuation_app.command("end-due")
+def discontinuation_end_due(
+    on: Annotated[str | None, typer.Option(help="The day to run for (ISO date; default: today, plan time).")]
+    = None,
+    database: Annotated[str | None, typer.Option(help="Database URL.")] = None,
+) -> None:
+    """End ECM for the confirmed discontinuations whose date of action has come (10 days after the notice, 42 CFR
+    431.211), unless a timely appeal holds it. Idempotent: run it daily (the worker also runs a job on each day)."""
+    try:
+        day = date.fromisoformat(on.strip()) if on else None
+    except ValueError:
+        raise typer.BadParameter(f"not an ISO date: {on!r} (e.g. 2026-12-05)", param_hint="--on") from None
+    _django(database)
+    from carehub.apps.discontinuation.services import end_due
+
+    counts = end_due(day)
+    console.print(f"ECM ended: {counts['ended']}; held by a timely appeal: {counts['held']}; "
+                  f"overturned on appeal: {counts['reversed']}", markup=False, highlight=False)
 
 
 @import_app.command("referrals")

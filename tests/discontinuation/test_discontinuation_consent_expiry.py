@@ -49,13 +49,19 @@ def test_confirming_a_discontinuation_expires_end_of_ecm_consents_only(django_ca
                                             evidence="All ICP goals met.")
     with django_capture_on_commit_callbacks(execute=True):
         services.confirm(item, actor=case.plan)
+    ending.refresh_from_db()
+    assert ending.expires_on is None and sees_part2(case.staff, case.member)  # ECM goes on during the notice
+    ends = today + timedelta(days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_due(ends)
     for consent in (ending, dated, other_event, already_revoked):
         consent.refresh_from_db()
-    assert ending.expires_on == today
+    assert ending.expires_on == ends
     assert (dated.expires_on, other_event.expires_on, already_revoked.expires_on) == (later, None, None)
     told = Notification.objects.filter(kind="CONSENT_REVOKED", recipient_org=case.staff.organization)
     assert told.count() == 1 and "expired" in told.get().subject and "end of ECM" in told.get().subject
     # Another plan user confirming again is refused; nothing expires twice.
     with pytest.raises(services.DiscontinuationError):
         services.confirm(item, actor=make_user(Role.PLAN_CARE_COORDINATION))
-    assert Consent.objects.filter(expires_on=today).count() == 1
+    services.end_due(ends)
+    assert Consent.objects.filter(expires_on=ends).count() == 1

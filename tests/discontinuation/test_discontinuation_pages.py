@@ -123,6 +123,13 @@ def test_member_page_shows_the_lead_care_manager_and_after_the_end_the_notice(cl
 
     item = services.request_discontinuation(case.assignment, "GRADUATED", actor=case.lcm, evidence="Goals met.")
     item = services.confirm(item, actor=case.plan)
+    ends = item.effective_on
+    html = client.get("/discontinuation/my-ecm/").content.decode()
+    # During the advance notice the member still has ECM, and reads when it ends and how to keep it.
+    assert f"Your ECM ends on {ends.isoformat()}." in html and "Status: Enrolled" in html
+    assert "If you ask for an appeal by that date, your ECM goes on" in html
+    assert f'href="/notices/{item.notice.pk}.pdf"' in html and "Ask to stop ECM" not in html
+    services.end_due(ends)
     html = client.get("/discontinuation/my-ecm/").content.decode()
     assert "You are not receiving ECM now." in html and "Nia Nurse" in html
     assert f'href="/notices/{item.notice.pk}.pdf"' in html and "Ask to stop ECM" not in html

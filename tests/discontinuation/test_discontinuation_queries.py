@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from discontinuation_helpers import accepted_case
 from factories import QueryCounter
@@ -9,6 +11,7 @@ from factories import QueryCounter
 from carehub.apps.discontinuation import services
 
 pytestmark = pytest.mark.django_db
+AFTER_NOTICE = date.today() + timedelta(days=30)
 
 
 def _counts(client, case) -> tuple[int, int]:
@@ -28,6 +31,7 @@ def test_queue_and_provider_pages_have_bounded_queries(client):
         accepted_case(plan=first.plan, provider_exists=True).assignment, "TRANSITIONED", actor=first.staff,
         evidence="Hospice.")
     services.confirm(confirmed, actor=first.plan)
+    services.end_due(AFTER_NOTICE)  # the provider's places come free for the next members
     few = _counts(client, first)
     for _ in range(2):
         more = accepted_case(plan=first.plan, provider_exists=True)
@@ -35,5 +39,6 @@ def test_queue_and_provider_pages_have_bounded_queries(client):
         services.confirm(services.request_discontinuation(
             accepted_case(plan=first.plan, provider_exists=True).assignment, "GRADUATED", actor=first.staff,
             evidence="Goals met."), actor=first.plan)
+        services.end_due(AFTER_NOTICE)
     many = _counts(client, first)
     assert many == few

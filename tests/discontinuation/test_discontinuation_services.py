@@ -32,14 +32,21 @@ def test_graduation_confirmed_ends_ecm_issues_notice_notifies_provider_and_plans
         item = services.confirm(item, actor=case.plan, transition_to="Complex Case Management")
     today = timezone.localdate()
     case.assignment.refresh_from_db()
+    # 42 CFR 431.211: the notice goes out 10 days before ECM ends; the provider serves the member until then.
+    assert case.assignment.status != AssignmentStatus.ENDED
+    assert item.status == Status.CONFIRMED and item.effective_on == today + timedelta(days=10)
+    assert item.ended_on is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.end_due(today + timedelta(days=10))["ended"] == 1
+    case.assignment.refresh_from_db()
     assert case.assignment.status == AssignmentStatus.ENDED
-    assert item.status == Status.CONFIRMED and item.effective_on == today
     assert item.transition_due_on == today + timedelta(days=30)
     notice = Notice.objects.get(kind=NoticeKind.DISCONTINUATION, member=case.member)
     assert item.notice == notice and notice.language == "en" and bytes(notice.pdf).startswith(b"%PDF-")
     assert Notification.objects.filter(kind="discontinuation-confirmed",
                                        recipient_org=case.staff.organization).count() == 1
     assert Notification.objects.filter(kind="discontinuation-confirmed", recipient_member=case.member).count() == 1
+    assert Notification.objects.filter(kind="discontinuation-ended", recipient_org=case.staff.organization).count() == 1
     assert Discontinuation.objects.count() == 1
     assert date.today() - today <= timedelta(days=1)
 

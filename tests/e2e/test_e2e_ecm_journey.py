@@ -26,6 +26,7 @@ from carehub.apps.accounts.models import OrganizationKind, Role
 from carehub.apps.assignments import services as assignments
 from carehub.apps.assignments.models import Assignment, AssignmentStatus
 from carehub.apps.authorizations.services import DecisionInput, decide, open_authorization
+from carehub.apps.discontinuation import services as discontinuation_services
 from carehub.apps.discontinuation.models import Discontinuation, Status
 from carehub.apps.notices.models import Notice, NoticeKind
 from carehub.apps.notifications.models import Notification
@@ -201,6 +202,11 @@ def test_ecm_journey_from_assignment_to_graduation(page, live_server, journey):
     page.get_by_role("link", name=notice.reference).wait_for()
     response = page.request.get(f"{base}/notices/{notice.pk}.pdf")
     assert response.ok and response.body() == bytes(notice.pdf)
+    # 42 CFR 431.211: ECM ends 10 days after the notice; the provider serves the member until then.
+    ends = timezone.localdate() + timedelta(days=10)
+    page.get_by_text(f"{ends.isoformat()}, after the member's advance notice").wait_for()
+    assert Assignment.objects.get(pk=assignment.pk).status != AssignmentStatus.ENDED
+    assert discontinuation_services.end_due(ends)["ended"] == 1  # the day's job
     assert Assignment.objects.get(pk=assignment.pk).status == AssignmentStatus.ENDED
     assert Notification.objects.filter(kind="discontinuation-confirmed", recipient_org__npi=NPI).exists()
     _menu(page, "Discontinuations")

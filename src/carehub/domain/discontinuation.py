@@ -20,9 +20,13 @@ discontinuation (it goes to the member's authorized representative when there is
 notice go out no later than the date of action when the death is confirmed). A plan that decides otherwise sets
 needs_notice to no for DECEASED in its own CSV.
 
-Not modelled yet: ECM ends on the day the plan confirms. Federal notice rules for ending a service already
-authorized (advance notice before the date of action, 42 CFR 438.404(c)(1) with 431.211, and its exceptions in
-431.213-214) are outside the seeds; a plan that needs a later end date would add an effective-date column here.
+When ECM ends: a discontinuation ends a service already authorized, so the Notice of Action goes out at least
+10 days before the date of action (42 CFR 438.404(c)(1) with 431.211) and ECM continues until then; the
+exceptions of 431.213, where the notice may go out on the date of action, are the `advance_notice` column (death,
+431.213(a); the member's own written request, 431.213(b); incarceration, 431.213(c); and loss of plan
+eligibility, where there is no plan coverage left to continue). `ends_on` is that rule; a plan may give more days
+(`ADVANCE_NOTICE_DAYS` is the federal minimum), never fewer. An appeal received by the date of action keeps ECM
+going while it is open (42 CFR 438.420(a)-(b)): `end_held_by_appeal`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,11 @@ DEFAULT_REASONS_FILE = Path(__file__).with_name("discontinuation_reasons.csv")
 TRANSITION_DAYS = 30
 TRANSITION_SOURCE = "seed 004 VI.F.1.j.1-2"
 
+# 42 CFR 431.211: the notice is mailed "at least 10 days before the date of action" (calendar days). A plan may
+# give more notice, never less.
+ADVANCE_NOTICE_DAYS = 10
+ADVANCE_NOTICE_SOURCE = "42 CFR 438.404(c)(1), 431.211, 431.213"
+
 
 class Reason(StrEnum):
     """The reasons of seed 004 VI.F.1 (a-j), in the order the policy lists them."""
@@ -56,6 +65,14 @@ class Reason(StrEnum):
     TRANSITIONED = "TRANSITIONED"
 
 
+class AdvanceNotice(StrEnum):
+    """Whether the Notice of Action must precede the end of ECM by the advance-notice days (42 CFR 431.211)."""
+
+    YES = "yes"
+    NO = "no"  # an exception of 42 CFR 431.213: ECM ends the day the notice goes out
+    UNLESS_WRITTEN = "unless_written"  # 431.213(b): none when the member's request to stop is in writing
+
+
 @dataclass(frozen=True)
 class ReasonRule:
     """One reason: its labels (English, Spanish), the section it comes from, and what it requires."""
@@ -68,6 +85,8 @@ class ReasonRule:
     needs_evidence: bool
     plans_transition: bool
     evidence_hint: str
+    advance_notice: AdvanceNotice = AdvanceNotice.YES
+    advance_notice_source: str = "42 CFR 431.211"
 
 
 class ReasonFileError(ValueError):
@@ -81,6 +100,15 @@ def _flag(value: str, row: int, column: str) -> bool:
     if text in {"no", "false", "0"}:
         return False
     raise ReasonFileError(f"row {row}: {column} must be yes or no")
+
+
+def _advance_notice(value: str | None, row: int) -> AdvanceNotice:
+    """A missing column (a plan's file from before it existed) means advance notice, the federal default."""
+    text = (value or "").strip().lower() or AdvanceNotice.YES.value
+    try:
+        return AdvanceNotice(text)
+    except ValueError:
+        raise ReasonFileError(f"row {row}: advance_notice must be yes, no or unless_written") from None
 
 
 def load_reasons(path: Path | None = None) -> dict[Reason, ReasonRule]:
@@ -100,7 +128,9 @@ def load_reasons(path: Path | None = None) -> dict[Reason, ReasonRule]:
                 source=row["source"].strip(), needs_notice=_flag(row["needs_notice"], number, "needs_notice"),
                 needs_evidence=_flag(row["needs_evidence"], number, "needs_evidence"),
                 plans_transition=_flag(row["plans_transition"], number, "plans_transition"),
-                evidence_hint=row["evidence_hint"].strip())
+                evidence_hint=row["evidence_hint"].strip(),
+                advance_notice=_advance_notice(row.get("advance_notice"), number),
+                advance_notice_source=(row.get("advance_notice_source") or "").strip() or "42 CFR 431.211")
     missing = [r.value for r in Reason if r not in rules]
     if missing:
         raise ReasonFileError("missing reasons: " + ", ".join(missing))
@@ -140,6 +170,26 @@ def transition_due(confirmed_on: date, days: int = TRANSITION_DAYS) -> date:
     if days < 1:
         raise ValueError("the transition clock needs at least one day")
     return confirmed_on + timedelta(days=days)
+
+
+def ends_on(notice_day: date, rule: ReasonRule, *, written_request: bool = False,
+            days: int = ADVANCE_NOTICE_DAYS) -> date:
+    """The date of action: the day ECM ends for a discontinuation whose Notice of Action goes out on
+    `notice_day`. `days` after it (42 CFR 431.211), or that same day under an exception of 431.213 (the reason's
+    `advance_notice`; for `unless_written`, when the member's request is in writing, e.g. made in the portal)."""
+    if days < ADVANCE_NOTICE_DAYS:
+        raise ValueError(f"the advance notice is at least {ADVANCE_NOTICE_DAYS} days (42 CFR 431.211)")
+    exempt = (rule.advance_notice == AdvanceNotice.NO
+              or (rule.advance_notice == AdvanceNotice.UNLESS_WRITTEN and written_request))
+    return notice_day if exempt else notice_day + timedelta(days=days)
+
+
+def end_held_by_appeal(appeal_received_on: date, notice_day: date, date_of_action: date) -> bool:
+    """Whether an appeal received on `appeal_received_on` keeps ECM going while it is open: filed after the
+    notice and on or before the date of action (42 CFR 438.420(a)-(b): timely, i.e. within 10 days of the notice
+    or by the intended effective date, whichever is later)."""
+    last_day = max(date_of_action, notice_day + timedelta(days=ADVANCE_NOTICE_DAYS))
+    return notice_day <= appeal_received_on <= last_day
 
 
 class TransitionState(StrEnum):

@@ -62,8 +62,11 @@ def review(request: HttpRequest, request_id: int) -> HttpResponse:
     page = selectors.audited_review(request.user, request_id, route=request.path)
     if page is None:
         raise Http404
+    from carehub.apps.notices.cases import appealable  # notices imports authorizations' models
+
     return render(request, "authorizations/review.html",
                   {"page": page, "a": page.request, "error": error, "decisions": Decision.choices[1:],
+                   "appealable": not page.request.is_pending and appealable(page.request),
                    "notices": list(Notice.objects.filter(authorization=page.request).defer("pdf")),
                    "cases": list(page.request.cases.all()),
                    "default_months": services.plan_authorization_months(), "post": request.POST},

@@ -293,7 +293,7 @@ def revoke_consent(consent: Consent, *, actor: User, method: str, on: date | Non
 
 
 def expire_at_end_of_ecm(member: Member, on: date, *, actor: object) -> int:
-    """The member's ECM ended on `on` (the plan confirmed a discontinuation): consents whose expiration event is
+    """The member's ECM ended on `on` (a confirmed discontinuation's date of action): consents whose expiration event is
     the end of ECM (policy.ends_with_ecm) expire that day, unless they already expire or were revoked earlier.
     Part 2 recipients are told, as for a revocation. Returns how many consents expired. Runs in the caller's
     transaction."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from carehub.apps.discontinuation import selectors, services
 from carehub.apps.discontinuation.models import Discontinuation
@@ -35,7 +35,10 @@ class DiscontinuationOut(Schema):
     status: str
     requested_at: datetime
     review_note: str
-    effective_on: date | None
+    effective_on: date | None = Field(description="The date of action: ECM ends on it (42 CFR 431.211).")
+    ended_on: date | None = Field(description="When ECM ended; empty while it goes on (the advance notice, an "
+                                              "appeal) or when it was overturned on appeal.")
+    reversed_on_appeal: bool
     notice: str
     transition_due_on: date | None
     transition_completed_on: date | None
@@ -60,6 +63,7 @@ def _out(item: Discontinuation) -> dict[str, Any]:
     return {"id": item.pk, "assignment": item.assignment_id, "person_id": item.member_id,
             "provider_npi": item.provider_npi, "reason": item.reason, "origin": item.origin, "status": item.status,
             "requested_at": item.requested_at, "review_note": item.review_note, "effective_on": item.effective_on,
+            "ended_on": item.ended_on, "reversed_on_appeal": item.reversed_on_appeal,
             "notice": item.notice.reference if item.notice_id else "",
             "transition_due_on": item.transition_due_on, "transition_completed_on": item.transition_completed_on}
 

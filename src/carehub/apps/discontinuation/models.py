@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from carehub.apps.assignments.models import Assignment
 from carehub.apps.members.models import Member
-from carehub.apps.notices.models import Notice
+from carehub.apps.notices.models import Case, Notice
 from carehub.domain.discontinuation import Reason, default_reasons
 
 REASON_CHOICES = [(r.value, rule.label) for r, rule in default_reasons().items()]
@@ -54,7 +54,13 @@ class Discontinuation(models.Model):
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True, default="")
+    # The date of action: the day ECM ends, at least 10 days after the notice unless an exception of 42 CFR
+    # 431.213 applies (carehub.domain.discontinuation.ends_on). ECM goes on until `ended_on` is set.
     effective_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    # A timely appeal keeps ECM going while it is open (42 CFR 438.420); overturned, ECM does not end.
+    appeal = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reversed_on_appeal = models.BooleanField(default=False)
     needs_notice = models.BooleanField(default=True)
     notice = models.ForeignKey(Notice, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Transition to a lower level of care or an alternative program (seed 004 VI.F.1.j), when the reason plans one.
@@ -68,7 +74,9 @@ class Discontinuation(models.Model):
         constraints = [models.UniqueConstraint(fields=["assignment"], condition=Q(status="REQUESTED"),
                                                name="one_open_discontinuation_per_assignment")]
         indexes = [models.Index(fields=["status", "requested_at"], name="discontinuation_status_idx"),
-                   models.Index(fields=["transition_due_on"], name="discontinuation_transition_idx")]
+                   models.Index(fields=["transition_due_on"], name="discontinuation_transition_idx"),
+                   models.Index(fields=["effective_on"], condition=Q(status="CONFIRMED", ended_on__isnull=True),
+                                name="discontinuation_ending_idx")]
 
     def __str__(self) -> str:
         return f"discontinuation {self.pk} ({self.reason}, {self.status})"
@@ -76,6 +84,11 @@ class Discontinuation(models.Model):
     @property
     def reason_rule(self):
         return default_reasons()[Reason(self.reason)]
+
+    @property
+    def ending(self) -> bool:
+        """Confirmed, and ECM still goes on until the date of action (or while a timely appeal is open)."""
+        return self.status == Status.CONFIRMED and self.ended_on is None and not self.reversed_on_appeal
 
     @property
     def has_file(self) -> bool:

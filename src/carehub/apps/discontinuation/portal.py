@@ -35,7 +35,8 @@ HEADINGS: dict[str, dict[str, str]] = {
            "stop_pending": "Your request to stop ECM was received and is being reviewed.",
            "change_pending": "Your request to change provider was received.",
            "download": "Download your care plan (PDF)", "notice": "Your notice (PDF)", "see_plan": "See your care plan",
-           "not_enrolled": "You are not receiving ECM now."},
+           "not_enrolled": "You are not receiving ECM now.", "ends_on": "Your ECM ends on",
+           "appeal_keep": "If you ask for an appeal by that date, your ECM goes on while we decide."},
     "es": {"title": "Mi ECM", "request": "Su solicitud de Administración Mejorada de la Atención",
            "provider": "Su proveedor de ECM y su administrador de atención principal", "enrollment": "Su inscripción",
            "care_plan": "Su plan de cuidado", "change": "Cambiar de proveedor de ECM", "stop": "Dejar ECM",
@@ -47,7 +48,8 @@ HEADINGS: dict[str, dict[str, str]] = {
            "stop_pending": "Recibimos su solicitud de dejar ECM y la estamos revisando.",
            "change_pending": "Recibimos su solicitud de cambiar de proveedor.",
            "download": "Descargar su plan de cuidado (PDF)", "notice": "Su aviso (PDF)",
-           "see_plan": "Ver su plan de cuidado", "not_enrolled": "Ahora no recibe ECM."},
+           "see_plan": "Ver su plan de cuidado", "not_enrolled": "Ahora no recibe ECM.", "ends_on": "Su ECM termina el",
+           "appeal_keep": "Si pide una apelación a más tardar esa fecha, su ECM continúa mientras decidimos."},
 }
 
 
@@ -104,6 +106,12 @@ class MyEcm:
     @property
     def enrollment_label(self) -> str:
         return self.word(self.enrollment or (self.assignment.status if self.assignment else ""))
+
+    @property
+    def ending(self) -> Discontinuation | None:
+        """The confirmed discontinuation whose date of action has not come yet (ECM goes on until then)."""
+        stop = self.confirmed_stop
+        return stop if stop is not None and stop.ending and self.receiving_ecm else None
 
     @property
     def receiving_ecm(self) -> bool:

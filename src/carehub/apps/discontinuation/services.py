@@ -2,9 +2,12 @@
 
 - `request_discontinuation`: the ECM provider (or the member, for their own wish to stop; or the plan on the
   member's behalf) records a reason of seed 004 VI.F.1 with its evidence; the plan is told.
-- `confirm`: the plan's care coordination confirms: the assignment ends, the enrollment is marked discontinued,
-  the Notice of Action goes to the member (VI.F.2.b) when the reason needs one, the provider is notified
-  (VI.F.2.a), and a transition to a lower level of care is planned within 30 days where appropriate (VI.F.1.j).
+- `confirm`: the plan's care coordination confirms: the Notice of Action goes to the member (VI.F.2.b) when the
+  reason needs one, the provider is notified (VI.F.2.a), a transition to a lower level of care is planned within
+  30 days where appropriate (VI.F.1.j), and ECM ends on the date of action (10 days' advance notice, 42 CFR
+  431.211, unless an exception of 431.213 applies).
+- `end_due`: on the date of action the assignment ends and the enrollment is marked discontinued, unless a
+  timely appeal holds it (42 CFR 438.420).
 - `send_back`: the plan returns the request to the provider with what is missing.
 - `complete_transition`: the transition to the next program is done.
 
@@ -17,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,15 +32,17 @@ from carehub.apps.accounts.models import Organization, OrganizationKind, Role
 from carehub.apps.assignments.models import OPEN_STATUSES, Assignment
 from carehub.apps.assignments.services import end_assignment
 from carehub.apps.audit.models import Action
-from carehub.apps.audit.services import record
+from carehub.apps.audit.services import JobActor, record
 from carehub.apps.authorizations.models import AuthorizationRequest, Decision, Program
 from carehub.apps.consents.services import expire_at_end_of_ecm
 from carehub.apps.discontinuation.models import Discontinuation, Origin, Status
 from carehub.apps.members.selectors import organization_npis
 from carehub.apps.notices.discontinuation import DiscontinuationFacts, issue_discontinuation_notice
+from carehub.apps.notices.models import Case, CaseKind, CaseStatus, Outcome
 from carehub.apps.notifications.services import notify_after_commit
 from carehub.apps.providers.models import ProviderOrganization
 from carehub.domain import discontinuation as policy
+from carehub.domain.calendar import default_calendar
 from carehub.domain.discontinuation import Reason, ReasonRule
 
 PROVIDER_RECORDING_ROLES = {Role.ECM_PROVIDER_STAFF, Role.LEAD_CARE_MANAGER}
@@ -50,8 +55,8 @@ class DiscontinuationError(ValueError):
 
 def configuration() -> dict[str, Any]:
     """The plan's settings, `CAREHUB_DISCONTINUATION` (all optional): `reasons_file` (a CSV laid out like
-    carehub/domain/discontinuation_reasons.csv; default: that file) and `transition_days` (default 30, seed 004
-    VI.F.1.j.1)."""
+    carehub/domain/discontinuation_reasons.csv; default: that file), `transition_days` (default 30, seed 004
+    VI.F.1.j.1) and `advance_notice_days` (default and minimum 10, 42 CFR 431.211)."""
     return dict(getattr(settings, "CAREHUB_DISCONTINUATION", {}) or {})
 
 
@@ -62,6 +67,12 @@ def reasons() -> Mapping[Reason, ReasonRule]:
 
 def transition_days() -> int:
     return int(configuration().get("transition_days", policy.TRANSITION_DAYS))
+
+
+def advance_notice_days() -> int:
+    """`advance_notice_days` (default and minimum 10, 42 CFR 431.211); domain.discontinuation.ends_on refuses
+    fewer."""
+    return int(configuration().get("advance_notice_days", policy.ADVANCE_NOTICE_DAYS))
 
 
 @dataclass(frozen=True)
@@ -133,6 +144,10 @@ def request_discontinuation(assignment: Assignment, reason: str, *, actor: Any, 
             raise DiscontinuationError(problem)
     if Discontinuation.objects.filter(assignment=assignment, status=Status.REQUESTED).exists():
         raise DiscontinuationError("a discontinuation request for this member is already waiting for the plan")
+    ending = (Discontinuation.objects.filter(assignment=assignment, status=Status.CONFIRMED, ended_on__isnull=True,
+                                             reversed_on_appeal=False).values_list("effective_on", flat=True).first())
+    if ending is not None:
+        raise DiscontinuationError(f"the plan already confirmed that this member's ECM ends on {ending.isoformat()}")
     now = now or timezone.now()
     item = Discontinuation(
         assignment=assignment, member_id=assignment.member_id, provider_npi=assignment.provider_npi,
@@ -194,50 +209,170 @@ def _mark_enrollment_discontinued(assignment: Assignment, *, actor: Any, on: dat
 @transaction.atomic
 def confirm(item: Discontinuation, *, actor: Any, note: str = "", transition_to: str = "",
             now: datetime | None = None) -> Discontinuation:
-    """The plan confirms: ECM ends today (the assignment and the provider's access end with it), the enrollment
-    is discontinued, the Notice of Action is issued when the reason needs one, the provider is notified, and
-    for graduation and transitions a transition is due within the plan's transition days."""
+    """The plan confirms: the Notice of Action is issued today when the reason needs one, and ECM ends on the
+    date of action: 10 days after the notice (42 CFR 431.211), or today under an exception of 431.213 (death, the
+    member's written request, incarceration, lost eligibility) or when no notice goes out. Until then the
+    assignment stays open and the provider keeps serving the member; `end_due` ends it on the day (a job queued
+    for that day, and `carehub discontinuation end-due`). The provider is notified, and for graduation and
+    transitions a transition is due within the plan's transition days."""
     item = _for_review(item, actor)
     now = now or timezone.now()
     today = timezone.localdate(now)
     rule = reasons()[Reason(item.reason)]
-    assignment = item.assignment
-    if assignment.status in OPEN_STATUSES:
-        end_assignment(assignment, f"ECM discontinued: {rule.label}", actor=actor, on=today, now=now)
-    _mark_enrollment_discontinued(assignment, actor=actor, on=today, reason=item.reason)
-    expired = expire_at_end_of_ecm(item.member, today, actor=actor)
     item.status, item.reviewed_by, item.reviewed_at = Status.CONFIRMED, actor, now
-    item.review_note, item.effective_on = note.strip()[:2000], today
+    item.review_note = note.strip()[:2000]
     item.needs_notice = rule.needs_notice
+    written_on = notice_authorization(item.assignment) if rule.needs_notice else None
+    item.effective_on = (policy.ends_on(today, rule, written_request=item.origin == Origin.MEMBER,
+                                        days=advance_notice_days())
+                         if written_on is not None else today)
     if rule.plans_transition:
         item.transition_due_on = policy.transition_due(today, transition_days())
         item.transition_to = transition_to.strip()[:200]
-    if rule.needs_notice:
-        authorization = notice_authorization(assignment)
-        if authorization is not None:
-            facts = DiscontinuationFacts(reason_label=rule.label, reason_label_es=rule.label_es,
-                                         explanation="", effective_on=today,
-                                         provider_name=_provider_name(item.provider_npi))
-            item.notice = issue_discontinuation_notice(authorization, facts, actor=actor, now=now)
+    if written_on is not None:
+        facts = DiscontinuationFacts(reason_label=rule.label, reason_label_es=rule.label_es,
+                                     explanation="", effective_on=item.effective_on,
+                                     provider_name=_provider_name(item.provider_npi))
+        item.notice = issue_discontinuation_notice(written_on, facts, actor=actor, now=now)
     item.save()
     record(actor=actor, action=Action.UPDATE, object_type="Discontinuation", object_id=str(item.pk),
            person_id=item.member_id, purpose="ECM discontinuation confirmed",
-           detail={"reason": item.reason, "effective_on": today.isoformat(),
+           detail={"reason": item.reason, "effective_on": item.effective_on.isoformat(),
+                   "advance_notice_days": (item.effective_on - today).days,
+                   "advance_notice_rule": rule.advance_notice_source,
                    "notice": item.notice.reference if item.notice else "",
-                   "transition_due_on": item.transition_due_on.isoformat() if item.transition_due_on else "",
-                   "consents_expired": expired})
+                   "transition_due_on": item.transition_due_on.isoformat() if item.transition_due_on else ""})
+    ends = item.effective_on.isoformat()
     due = f" Plan the transition by {item.transition_due_on.isoformat()}." if item.transition_due_on else ""
+    if item.effective_on <= today:
+        _end(item, actor=actor, now=now)
+        body = f"The plan confirmed the end of ECM on {ends}.{due}"
+    else:
+        _queue_end(item.pk, item.effective_on)
+        body = (f"The plan confirmed the discontinuation; ECM ends on {ends}, after the member's advance notice. "
+                f"Keep serving the member until then.{due}")
     notify_after_commit(actor=actor, kind="discontinuation-confirmed", npi=item.provider_npi,
-                        subject=f"ECM discontinued: {rule.label}",
-                        body=f"The plan confirmed the end of ECM on {today.isoformat()}.{due}",
+                        subject=f"ECM discontinued: {rule.label}", body=body,
                         person_id=item.member_id, link=f"/discontinuation/{item.pk}/",
                         dedupe_key=f"discontinuation-confirmed-{item.pk}")
     if rule.needs_notice:  # the member's own copy of the news in the portal (not after a death)
+        ended = item.effective_on <= today
         notify_after_commit(actor=actor, kind="discontinuation-confirmed", member=item.member,
-                            subject="Your Enhanced Care Management (ECM) has ended",
-                            body="Your notice, with your right to appeal, is on your My ECM page.",
+                            subject="Your Enhanced Care Management (ECM) has ended" if ended
+                            else f"Your Enhanced Care Management (ECM) will end on {ends}",
+                            body="Your notice, with your right to appeal, is on your My ECM page." if ended
+                            else "Your notice is on your My ECM page. If you appeal by that date, your ECM goes on "
+                                 "while we decide.",
                             link="/discontinuation/my-ecm/", dedupe_key=f"discontinuation-confirmed-member-{item.pk}")
     return item
+
+
+def _end(item: Discontinuation, *, actor: Any, now: datetime) -> None:
+    """ECM ends on the date of action: the assignment (and the provider's access), the enrollment and the
+    Lead Care Manager period end that day, and consents that last until the end of ECM expire. Runs in the
+    caller's transaction on a locked row."""
+    day = item.effective_on or timezone.localdate(now)
+    assignment = Assignment.objects.get(pk=item.assignment_id)
+    rule = reasons()[Reason(item.reason)]
+    if assignment.status in OPEN_STATUSES:
+        end_assignment(assignment, f"ECM discontinued: {rule.label}", actor=actor, on=day, now=now)
+    _mark_enrollment_discontinued(assignment, actor=actor, on=day, reason=item.reason)
+    expired = expire_at_end_of_ecm(item.member, day, actor=actor)
+    item.ended_on = day
+    item.save(update_fields=["ended_on", "appeal"])
+    record(actor=actor, action=Action.UPDATE, object_type="Discontinuation", object_id=str(item.pk),
+           person_id=item.member_id, purpose="ECM ended on the date of action",
+           detail={"ended_on": day.isoformat(), "consents_expired": expired,
+                   "appeal": item.appeal.reference if item.appeal_id else ""})
+
+
+def _queue_end(item_id: int, day: date | None) -> None:
+    """A job for the start of `day` (plan time), when the queue can hold one; `end_due` run daily
+    (`carehub discontinuation end-due`) catches any the queue lost."""
+    from django_tasks import default_task_backend
+
+    from carehub.apps.discontinuation.tasks import end_ecm_job
+
+    if not default_task_backend.supports_defer or day is None:
+        return
+    start = datetime.combine(day, time.min, tzinfo=default_calendar().tz)
+    transaction.on_commit(lambda: end_ecm_job.using(run_after=start).enqueue(item_id))
+
+
+def _timely_appeal(item: Discontinuation) -> Case | None:
+    """The member's latest appeal of their ECM received after the notice and in time to keep ECM going
+    (domain.discontinuation.end_held_by_appeal)."""
+    notice_day = timezone.localdate(item.reviewed_at)
+    for case in (Case.objects.filter(member_id=item.member_id, kind=CaseKind.APPEAL, program=Program.ECM,
+                                     received_at__gte=item.reviewed_at)
+                 .exclude(status=CaseStatus.WITHDRAWN).order_by("-received_at", "-pk")):
+        if policy.end_held_by_appeal(timezone.localdate(case.received_at), notice_day, item.effective_on):
+            return case
+    return None
+
+
+def _end_or_hold(item: Discontinuation, today: date, *, actor: Any, now: datetime) -> str:
+    """End the member's ECM if its day has come and no timely appeal holds it; says what happened."""
+    appeal = _timely_appeal(item)
+    if appeal is not None and appeal.pk != item.appeal_id:
+        item.appeal = appeal
+        item.save(update_fields=["appeal"])
+        record(actor=actor, action=Action.UPDATE, object_type="Discontinuation", object_id=str(item.pk),
+               person_id=item.member_id, purpose="ECM end held: appeal received in time",
+               detail={"appeal": appeal.reference, "rule": "42 CFR 438.420"})
+    if appeal is not None and appeal.is_open:
+        return "held"
+    if appeal is not None and appeal.outcome in (Outcome.OVERTURNED, Outcome.PARTIALLY_OVERTURNED):
+        item.reversed_on_appeal = True
+        item.save(update_fields=["reversed_on_appeal"])
+        record(actor=actor, action=Action.UPDATE, object_type="Discontinuation", object_id=str(item.pk),
+               person_id=item.member_id, purpose="ECM goes on: discontinuation overturned on appeal",
+               detail={"appeal": appeal.reference})
+        notify_after_commit(actor=actor, kind="discontinuation-overturned", npi=item.provider_npi,
+                            subject="ECM goes on: the discontinuation was overturned on appeal",
+                            body="The member's appeal was decided in their favour; the assignment stays open.",
+                            person_id=item.member_id, link=f"/discontinuation/{item.pk}/",
+                            dedupe_key=f"discontinuation-overturned-{item.pk}")
+        return "reversed"
+    if appeal is not None and appeal.resolved_at is not None:
+        # 42 CFR 438.420(c)(2): after an adverse resolution, ECM goes on for the 10 days the member has to ask
+        # for a State Fair Hearing with continued benefits.
+        last = timezone.localdate(appeal.resolved_at) + timedelta(days=policy.ADVANCE_NOTICE_DAYS)
+        if today < last:
+            return "held"
+        item.effective_on = max(item.effective_on, last)
+        item.save(update_fields=["effective_on"])
+    _end(item, actor=actor, now=now)
+    notify_after_commit(actor=actor, kind="discontinuation-ended", npi=item.provider_npi,
+                        subject="ECM ended today", body=f"ECM ended on {item.effective_on.isoformat()}.",
+                        person_id=item.member_id, link=f"/discontinuation/{item.pk}/",
+                        dedupe_key=f"discontinuation-ended-{item.pk}")
+    return "ended"
+
+
+def end_due(today: date | None = None, *, actor: Any = None, only: int | None = None) -> dict[str, int]:
+    """End ECM for every confirmed discontinuation whose date of action has come, unless a timely appeal holds
+    it (each in its own transaction). Idempotent: run again the same day, nothing changes. Returns counts by
+    outcome (ended, held, reversed). The job of one discontinuation (`only`) queues itself for the next day while
+    an appeal holds it."""
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    actor = actor or JobActor("discontinuation-end")
+    counts = {"ended": 0, "held": 0, "reversed": 0}
+    due = Discontinuation.objects.filter(status=Status.CONFIRMED, ended_on__isnull=True, reversed_on_appeal=False,
+                                         effective_on__lte=today)
+    if only is not None:
+        due = due.filter(pk=only)
+    for pk in due.order_by("effective_on", "pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            item = Discontinuation.objects.select_for_update().select_related("member").get(pk=pk)
+            if not item.ending or item.effective_on is None or item.effective_on > today:
+                continue
+            outcome = _end_or_hold(item, today, actor=actor, now=now)
+            if outcome == "held" and only is not None:  # the day's job looks again tomorrow
+                _queue_end(item.pk, today + timedelta(days=1))
+            counts[outcome] += 1
+    return counts
 
 
 @transaction.atomic

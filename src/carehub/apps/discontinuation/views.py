@@ -119,7 +119,7 @@ def detail(request: HttpRequest, item_id: int) -> HttpResponse:
                       else (None, []))
     return render(request, "discontinuation/detail.html", {
         "plan_version": version, "goals": goals, "unmet": sum(not g.met for g in goals),
-        "item": item, "rule": services.reasons()[Reason(item.reason)],
+        "item": item, "rule": services.reasons()[Reason(item.reason)], "advance_days": services.advance_notice_days(),
         "can_review": allowed(request.user.role, PLAN_KEY) and item.status == Status.REQUESTED,
         "can_complete": ((allowed(request.user.role, PLAN_KEY) or allowed(request.user.role, PROVIDER_KEY))
                          and item.transition_due_on is not None and item.transition_completed_on is None),
@@ -151,6 +151,7 @@ def _review(request: HttpRequest, item_id: int, action, keys: tuple[str, ...] = 
     except services.DiscontinuationError as problem:
         return render(request, "discontinuation/detail.html", {
             "item": item, "rule": services.reasons()[Reason(item.reason)], "error": str(problem),
+            "advance_days": services.advance_notice_days(),
             "can_review": item.status == Status.REQUESTED}, status=400)
     return redirect("discontinuation:detail", item_id=item.pk)
 

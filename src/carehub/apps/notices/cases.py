@@ -20,7 +20,7 @@ from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.authorizations.models import AuthorizationRequest, Decision, Program
 from carehub.apps.members.models import Member
-from carehub.apps.notices.models import Case, CaseKind, CaseStatus, Outcome
+from carehub.apps.notices.models import Case, CaseKind, CaseStatus, Notice, NoticeKind, Outcome
 from carehub.domain import deadlines
 from carehub.domain.calendar import default_calendar
 from carehub.domain.deadlines import ClockState, clock_state
@@ -41,6 +41,13 @@ def resolution_rule(kind: str, expedited: bool) -> str:
     if kind == CaseKind.APPEAL:
         return "appeal-expedited" if expedited else "appeal-resolution"
     return "grievance-resolution"
+
+
+def appealable(authorization: AuthorizationRequest) -> bool:
+    """An adverse benefit determination the member may appeal (42 CFR 438.400(b)): a denial or a modification,
+    or the termination of the ECM it authorized (a discontinuation's Notice of Action on it)."""
+    return authorization.decision in ADVERSE or Notice.objects.filter(
+        authorization=authorization, kind=NoticeKind.DISCONTINUATION).exists()
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,8 @@ def record_case(member: Member, data: CaseInput, *, actor: Any, received_at: dat
         authorization = AuthorizationRequest.objects.filter(pk=data.authorization_id, member=member).first()
         if authorization is None:
             raise CaseError("that decision is not one of this member's")
-    if data.kind == CaseKind.APPEAL and (authorization is None or authorization.decision not in ADVERSE):
-        raise CaseError("an appeal names a denied or modified decision")
+    if data.kind == CaseKind.APPEAL and (authorization is None or not appealable(authorization)):
+        raise CaseError("an appeal names a denied or modified decision, or an ECM the plan discontinued")
     expedited = data.expedited and data.kind == CaseKind.APPEAL
     received_at = received_at or timezone.now()
     resolution_due = _due(resolution_rule(data.kind, expedited), received_at)
