@@ -94,17 +94,42 @@ def test_round_trip_mif_out_rtf_in_and_reimport_changes_nothing(assigned, tmp_pa
     assert (ProviderReport.objects.get().row_hash, assignment.ecm_status) == before
 
 
-def test_rtf_discontinuation_ends_the_assignment_and_the_providers_view(assigned, tmp_path):
+def test_rtf_discontinuation_goes_to_the_plans_review_not_straight_to_the_end(assigned, tmp_path, settings):
+    """Seed 004 VI.F.2: the plan confirms a discontinuation and sends the Notice of Action; a provider's file
+    once ended the assignment itself, with no notice to the member (found by an audit of issues 4-6)."""
+    from carehub.apps.discontinuation.models import Discontinuation, Origin, Status
+    from carehub.domain import discontinuation as policy
+
     _, assignment = assigned
     mif = tmp_path / "mif.xlsx"
     exchange.write_mif(NPI_A, period(), mif, actor=JOB)
-    data = rtf_from_mif(mif, **{"Discontinuation Date": timezone.localdate(), "Discontinuation Reason Code": 3})
-    report = exchange.import_file("RTF", data, name="rtf.xlsx", actor=JOB)
-    assert report.ended == 1
+    stopped = {"Discontinuation Date": timezone.localdate(), "Discontinuation Reason Code": 3}
+    # No reason maps to DHCS code 3 in the shipped file (DHCS's labels were not found): a note, nothing ends.
+    report = exchange.import_file("RTF", rtf_from_mif(mif, **stopped), name="rtf.xlsx", actor=JOB)
+    assert report.accepted and report.discontinuations == 0
+    assert report.notes == [f"{assignment.member.member_id}: discontinued on {timezone.localdate().isoformat()}, "
+                            "DHCS reason code 3: no discontinuation reason maps to it; record the discontinuation "
+                            "with its reason in CareHub"]
     assignment.refresh_from_db()
-    assert assignment.status == AssignmentStatus.ENDED
-    assert CareRelationship.objects.get(pk=assignment.relationship_id).end_date == timezone.localdate()
-    assert exchange.import_file("RTF", data, name="rtf.xlsx", actor=JOB).ended == 0
+    assert assignment.status != AssignmentStatus.ENDED and not Discontinuation.objects.exists()
+    # The plan maps code 3 to "not engaging": the row becomes the provider's request for the plan to confirm.
+    shipped = policy.DEFAULT_REASONS_FILE.read_text(encoding="utf-8").splitlines()
+    mapped = tmp_path / "reasons.csv"
+    mapped.write_text("\n".join(line + "3" if line.startswith("NOT_ENGAGING,") else line for line in shipped),
+                      encoding="utf-8")
+    settings.CAREHUB_DISCONTINUATION = {"reasons_file": str(mapped)}
+    data = rtf_from_mif(mif, **stopped, **{"Discontinuation Reason": "No response to outreach"})
+    report = exchange.import_file("RTF", data, name="rtf-2.xlsx", actor=JOB)
+    assert report.accepted and report.discontinuations == 1 and report.notes == []
+    item = Discontinuation.objects.get()
+    assert (item.reason, item.origin, item.status) == ("NOT_ENGAGING", Origin.RETURN_FILE, Status.REQUESTED)
+    assert "rtf-2.xlsx" in item.evidence and "No response to outreach" in item.evidence
+    assignment.refresh_from_db()
+    assert assignment.status != AssignmentStatus.ENDED
+    assert CareRelationship.objects.get(pk=assignment.relationship_id).end_date is None
+    # The same file again changes nothing and files nothing twice.
+    again = exchange.import_file("RTF", data, name="rtf-2.xlsx", actor=JOB)
+    assert (again.unchanged, again.discontinuations) == (1, 0) and Discontinuation.objects.count() == 1
 
 
 def test_otf_rows_are_kept_and_reimport_changes_nothing(assigned):

@@ -55,7 +55,7 @@ def test_a_plan_reasons_file_without_the_column_gives_advance_notice_and_a_bad_v
     text = policy.DEFAULT_REASONS_FILE.read_text(encoding="utf-8")
     header, *rows = text.strip().splitlines()
     old = tmp_path / "old.csv"
-    cut = [line.rsplit(",", 2)[0] for line in [header, *rows]]
+    cut = [line.rsplit(",", 3)[0] for line in [header, *rows]]  # without advance_notice, its source, dhcs_code
     old.write_text("\n".join(cut), encoding="utf-8")
     assert {r.advance_notice for r in policy.load_reasons(old).values()} == {policy.AdvanceNotice.YES}
     bad = tmp_path / "bad.csv"

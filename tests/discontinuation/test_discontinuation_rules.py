@@ -85,3 +85,26 @@ def test_unmet_goals_ignores_domains_without_a_need():
                "SUD": {"goals": "x", "no_need": "No current need"},
                "LTSS": {"goals": "Help at home"}}
     assert policy.unmet_goals(domains) == ["MENTAL", "LTSS"]
+
+
+def test_an_rtf_reason_is_the_plans_dhcs_code_mapping_else_the_reason_named_in_the_row(tmp_path):
+    text = policy.DEFAULT_REASONS_FILE.read_text(encoding="utf-8")
+    header, *rows = text.strip().splitlines()
+    assert policy.reason_for_return_file(3, "") is None  # no DHCS code ships mapped (labels not found)
+    assert policy.reason_for_return_file(None, "  member IS deceased ") == Reason.DECEASED  # the label
+    assert policy.reason_for_return_file(7, "GRADUATED") == Reason.GRADUATED  # the code
+    assert policy.reason_for_return_file(None, "moved away") is None
+    mapped = tmp_path / "mapped.csv"
+    mapped.write_text("\n".join([header, *[r + "5" if r.startswith("DECEASED,") else r for r in rows]]),
+                      encoding="utf-8")
+    assert policy.reason_for_return_file(5, "Other", policy.load_reasons(mapped)) == Reason.DECEASED
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([header, *[r + "5" if r.startswith(("DECEASED,", "GRADUATED,")) else r
+                                          for r in rows]]), encoding="utf-8")
+    with pytest.raises(policy.ReasonFileError, match="a dhcs_code maps to two reasons"):
+        policy.load_reasons(twice)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("\n".join([header, *[r + "16" if r.startswith("DECEASED,") else r for r in rows]]),
+                     encoding="utf-8")
+    with pytest.raises(policy.ReasonFileError, match="row 6: dhcs_code must be a DHCS discontinuation reason code"):
+        policy.load_reasons(wrong)

@@ -38,6 +38,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from carehub.domain.digits import ascii_digits
+
 DEFAULT_REASONS_FILE = Path(__file__).with_name("discontinuation_reasons.csv")
 
 # seed 004 VI.F.1.j.1: the care needs move to the next program within 30 (calendar) days. Plan-tunable.
@@ -87,6 +89,7 @@ class ReasonRule:
     evidence_hint: str
     advance_notice: AdvanceNotice = AdvanceNotice.YES
     advance_notice_source: str = "42 CFR 431.211"
+    dhcs_code: int | None = None  # the RTF's "Discontinuation Reason Code" (DHCS 1-15) the plan maps to this reason
 
 
 class ReasonFileError(ValueError):
@@ -111,6 +114,15 @@ def _advance_notice(value: str | None, row: int) -> AdvanceNotice:
         raise ReasonFileError(f"row {row}: advance_notice must be yes, no or unless_written") from None
 
 
+def _dhcs_code(value: str | None, row: int) -> int | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not (ascii_digits(text) and 1 <= int(text) <= 15):
+        raise ReasonFileError(f"row {row}: dhcs_code must be a DHCS discontinuation reason code from 1 to 15")
+    return int(text)
+
+
 def load_reasons(path: Path | None = None) -> dict[Reason, ReasonRule]:
     """The reasons from a CSV (the shipped defaults when no path is given). Every reason of VI.F.1 must be there,
     once."""
@@ -130,7 +142,11 @@ def load_reasons(path: Path | None = None) -> dict[Reason, ReasonRule]:
                 plans_transition=_flag(row["plans_transition"], number, "plans_transition"),
                 evidence_hint=row["evidence_hint"].strip(),
                 advance_notice=_advance_notice(row.get("advance_notice"), number),
-                advance_notice_source=(row.get("advance_notice_source") or "").strip() or "42 CFR 431.211")
+                advance_notice_source=(row.get("advance_notice_source") or "").strip() or "42 CFR 431.211",
+                dhcs_code=_dhcs_code(row.get("dhcs_code"), number))
+    codes = [rule.dhcs_code for rule in rules.values() if rule.dhcs_code is not None]
+    if len(codes) != len(set(codes)):
+        raise ReasonFileError("a dhcs_code maps to two reasons")
     missing = [r.value for r in Reason if r not in rules]
     if missing:
         raise ReasonFileError("missing reasons: " + ", ".join(missing))
@@ -151,6 +167,23 @@ def default_reasons() -> Mapping[Reason, ReasonRule]:
 def rule_for(reason: str, rules: Mapping[Reason, ReasonRule] | None = None) -> ReasonRule:
     """The rule of a reason code; ValueError for a code that is not a reason."""
     return (rules or default_reasons())[Reason(reason)]
+
+
+def reason_for_return_file(code: int | None, text: str,
+                           rules: Mapping[Reason, ReasonRule] | None = None) -> Reason | None:
+    """The reason of seed 004 VI.F.1 an RTF row's discontinuation stands for: the plan's mapping of the DHCS code
+    (the `dhcs_code` column; DHCS's code labels were not found, spec/dhcs-interchange.md, so none ships), else the
+    row's reason text when it names a reason by its code or label; None when neither does."""
+    rules = rules or default_reasons()
+    if code is not None:
+        for reason, rule in rules.items():
+            if rule.dhcs_code == code:
+                return reason
+    wanted = " ".join(text.split()).casefold()
+    for reason, rule in rules.items():
+        if wanted and wanted in (reason.value.casefold(), rule.label.casefold()):
+            return reason
+    return None
 
 
 def evidence_problem(reason: str, evidence: str, has_file: bool,

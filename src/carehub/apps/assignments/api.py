@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from carehub.apps.assignments import exchange, selectors, services
@@ -47,7 +47,10 @@ class ImportOut(Schema):
     rows: int
     changed: int
     unchanged: int
-    ended: int
+    discontinuations: int = Field(description="Rows' discontinuations sent to the plan's review (the plan "
+                                              "confirms and sends the Notice of Action).")
+    notes: list[str] = Field(description="Rows accepted with something for care coordination to do, e.g. a "
+                                         "discontinuation reason no reason of seed 004 VI.F.1 maps to.")
     problems: list[ProblemOut]
 
 
@@ -117,6 +120,6 @@ def upload(request: HttpRequest, kind: str, file: File[UploadedFile]) -> Any:
     report = exchange.import_file(kind, file.read(), name=file.name or "upload.xlsx", actor=request.auth,
                                   allowed_npis=organization_npis(request.auth.organization_id))
     body = {"accepted": report.accepted, "rows": report.rows, "changed": report.changed,
-            "unchanged": report.unchanged, "ended": report.ended,
+            "unchanged": report.unchanged, "discontinuations": report.discontinuations, "notes": report.notes,
             "problems": [p.as_dict() for p in report.problems]}
     return Status(200 if report.accepted else 400, body)

@@ -33,10 +33,10 @@ from carehub.apps.assignments.models import (
     ExchangeFile,
     ProviderReport,
 )
-from carehub.apps.assignments.services import end_assignment
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.providers.models import ProviderOrganization
+from carehub.domain import discontinuation as discontinuation_policy
 from carehub.domain.dhcsfiles import Problem, layout, read_workbook, write_workbook
 from carehub.domain.dhcsfiles.workbook import sha256_of
 
@@ -145,7 +145,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     changed: int = 0
     unchanged: int = 0
-    ended: int = 0
+    discontinuations: int = 0  # sent to the plan's review (not ended: the plan confirms, seed 004 VI.F.2)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:
@@ -156,8 +157,12 @@ class ImportReport:
             shown = "\n".join(str(p) for p in self.problems[:200])
             more = f"\n... and {len(self.problems) - 200} more" if len(self.problems) > 200 else ""
             return f"{self.file}: rejected, nothing applied ({len(self.problems)} problems)\n{shown}{more}"
+        return self.headline() + "".join(f"\n  note: {n}" for n in self.notes)
+
+    def headline(self) -> str:
+        """The accepted file in one line (the notes apart)."""
         return (f"{self.file}: {self.rows} rows accepted ({self.changed} new or changed, {self.unchanged} "
-                f"unchanged, {self.ended} assignments ended by discontinuation)")
+                f"unchanged, {self.discontinuations} discontinuations sent to the plan's review)")
 
 
 def _json(values: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +257,8 @@ def import_file(kind: str, data: bytes, *, name: str, actor: Any,
         record(actor=actor, action=Action.LOAD, object_type=f"{kind}File", object_id=str(log.pk),
                purpose=f"{kind} from an ECM provider",
                detail={"accepted": report.accepted, "rows": report.rows, "problems": len(report.problems),
-                       "changed": report.changed, "ended": report.ended})
+                       "changed": report.changed, "discontinuations": report.discontinuations,
+                       "notes": len(report.notes)})
     return report
 
 
@@ -284,7 +290,29 @@ def _apply(kind: str, values: dict[str, Any], assignment: Assignment, log: Excha
         assignment.save(update_fields=changed)
     stopped = values.get("Discontinuation Date")
     if stopped is not None and assignment.status in OPEN_STATUSES:
-        code = values.get("Discontinuation Reason Code")
-        reason = f"discontinued by the provider (DHCS code {code})" if code else "discontinued by the provider"
-        end_assignment(assignment, reason, actor=actor, on=stopped)
-        report.ended += 1
+        _request_discontinuation(values, stopped, assignment, log, report, actor)
+
+
+def _request_discontinuation(values: dict[str, Any], stopped: date, assignment: Assignment, log: ExchangeFile,
+                             report: ImportReport, actor: Any) -> None:
+    """An RTF row's discontinuation goes to the plan's review as the provider's request (seed 004 VI.F.2: the plan
+    confirms and sends the Notice of Action; ECM ends on the date of action), never straight to the end of the
+    assignment. A row whose reason the plan's mapping does not know is noted for care coordination to record."""
+    from carehub.apps.discontinuation import services as discontinuation  # it imports this app
+
+    code, text = values.get("Discontinuation Reason Code"), values.get("Discontinuation Reason") or ""
+    said = f"discontinued on {stopped.isoformat()}" + (f", DHCS reason code {code}" if code else "") + (
+        f", reason {text!r}" if text else "")
+    reason = discontinuation_policy.reason_for_return_file(code, text, discontinuation.reasons())
+    if reason is None:
+        report.notes.append(f"{assignment.member.member_id}: {said}: no discontinuation reason maps to it; "
+                            "record the discontinuation with its reason in CareHub")
+        return
+    try:
+        discontinuation.request_discontinuation(
+            assignment, reason, actor=actor, return_file=log.filename,
+            evidence=f"Return Transmission File {log.filename}: {said}.")
+    except discontinuation.DiscontinuationError as why:  # already waiting for the plan, or already ending
+        report.notes.append(f"{assignment.member.member_id}: {said}: not requested again ({why})")
+        return
+    report.discontinuations += 1

@@ -29,6 +29,7 @@ class Origin(models.TextChoices):
     PROVIDER = "PROVIDER", "ECM provider"
     MEMBER = "MEMBER", "Member (portal)"
     PLAN = "PLAN", "Plan"
+    RETURN_FILE = "RTF", "ECM provider's return file (RTF)"
 
 
 class Discontinuation(models.Model):

@@ -121,10 +121,12 @@ def _origin_for(assignment: Assignment, reason: Reason, actor: Any) -> str:
 
 @transaction.atomic
 def request_discontinuation(assignment: Assignment, reason: str, *, actor: Any, evidence: str = "",
-                            evidence_file: EvidenceFile | None = None,
+                            evidence_file: EvidenceFile | None = None, return_file: str = "",
                             now: datetime | None = None) -> Discontinuation:
     """Record a reason to discontinue a member's ECM (seed 004 VI.F.1) with its evidence, for the plan to
-    confirm. The plan's care coordination is notified, and the provider too when the member asked."""
+    confirm. The plan's care coordination is notified, and the provider too when the member asked.
+    `return_file` names the provider's RTF the request comes from (assignments.exchange, which has checked that
+    the file is the uploader's organization's): its rows are the provider's word, whoever loads the file."""
     try:
         reason = Reason(reason)
     except ValueError as exc:
@@ -132,7 +134,7 @@ def request_discontinuation(assignment: Assignment, reason: str, *, actor: Any, 
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status not in OPEN_STATUSES:
         raise DiscontinuationError("this member's ECM assignment is not open")
-    origin = _origin_for(assignment, reason, actor)
+    origin = Origin.RETURN_FILE if return_file else _origin_for(assignment, reason, actor)
     rules = reasons()
     problem = policy.evidence_problem(reason, evidence, evidence_file is not None, rules)
     if problem and origin != Origin.MEMBER:  # the member's own request is its evidence
@@ -163,7 +165,7 @@ def request_discontinuation(assignment: Assignment, reason: str, *, actor: Any, 
     record(actor=actor, action=Action.CREATE, object_type="Discontinuation", object_id=str(item.pk),
            person_id=item.member_id, purpose="ECM discontinuation requested",
            detail={"reason": reason, "origin": origin, "assignment": assignment.pk,
-                   "evidence_file_sha256": item.evidence_sha256})
+                   "evidence_file_sha256": item.evidence_sha256, "return_file": return_file})
     link = f"/discontinuation/{item.pk}/"
     plan = _plan_organization()
     if plan is not None:
@@ -171,7 +173,7 @@ def request_discontinuation(assignment: Assignment, reason: str, *, actor: Any, 
                             subject=f"ECM discontinuation to review: {rules[reason].label}",
                             body="A discontinuation request waits for care coordination review.",
                             person_id=item.member_id, link=link, dedupe_key=f"discontinuation-requested-{item.pk}")
-    if origin != Origin.PROVIDER:
+    if origin not in (Origin.PROVIDER, Origin.RETURN_FILE):
         notify_after_commit(actor=actor, kind="discontinuation-requested", npi=assignment.provider_npi,
                             subject="A member asked to stop ECM" if origin == Origin.MEMBER
                             else f"The plan recorded an ECM discontinuation: {rules[reason].label}",
