@@ -34,7 +34,7 @@ def approved(member=None, *, actor, population: str = "ADULT_HOMELESS",
     data = {"source": "PROVIDER", "referrer_name": "Dr. Lee", "referrer_phone": "510-555-0101",
             "cin": member.member_id, "first_name": member.first_name, "last_name": member.last_name,
             "birth_date": member.birth_date.isoformat(), "urgency": "ROUTINE", "facts": "Unsheltered.",
-            "populations": [population]}
+            "populations": [population] if population else []}
     referral = submit_referral(data, actor=actor, channel=Channel.WEB, received_at=decided_at).referral
     request = open_authorization(referral, actor=actor)
     return decide(request, DecisionInput("APPROVED", start_date=decided_at.astimezone(LA).date()), actor=actor,

@@ -174,3 +174,32 @@ def test_provider_staff_list_is_scoped_and_audited(plan, client):
     assert page.status_code == 200
     assert rows[0].member.last_name in page.content.decode()
     assert client.post(f"/assignments/{other.pk}/accept/").status_code == 404
+
+
+def test_a_referral_without_a_population_is_assigned_for_the_members_identified_one():
+    """A member's own request rarely names a Population of Focus; such a member was approved and then never
+    assigned, as no provider qualifies for no population (found by an audit of issues 4-6)."""
+    from carehub.apps.identification.models import IdentificationRun, IdentifiedPopulation
+
+    staff = make_user(Role.PLAN_UTILIZATION_MANAGEMENT)
+    ecm_provider(NPI_A, capacity=10, populations=("ADULT_SMH_SUD",))
+    member = make_member(county="Alameda", preferred_language="English")
+    unknown = make_member(county="Alameda", preferred_language="English", first_name="Bo")
+    authorization = approved(member, actor=staff, population="")
+    other = approved(unknown, actor=staff, population="")
+    now = timezone.now()
+    older = IdentificationRun.objects.create(as_of=date(2025, 4, 30), started_at=now, finished_at=now,
+                                             rule_version="t", value_set_version="t", source="CSV")
+    run = IdentificationRun.objects.create(as_of=date(2025, 5, 31), started_at=now, finished_at=now,
+                                           rule_version="t", value_set_version="t", source="CSV")
+    IdentifiedPopulation.objects.create(run=older, member=unknown, cin=unknown.member_id,
+                                        population="ADULT_SMH_SUD", criteria="SMI", evidence="", priority=9)
+    for population, excluded, priority in (("ADULT_HOMELESS", True, 9), ("ADULT_SMH_SUD", False, 3),
+                                           ("ADULT_AVOIDABLE_UTILIZATION", False, 1)):
+        IdentifiedPopulation.objects.create(run=run, member=member, cin=member.member_id, population=population,
+                                            criteria="x", evidence="", priority=priority, excluded=excluded)
+    outcome = services.assign_authorized(actor=staff, now=SOON, authorization_ids=[authorization.pk, other.pk])
+    (assignment,) = outcome.assigned
+    assert (assignment.member_id, assignment.provider_npi) == (member.person_id, NPI_A)
+    assert assignment.population == "ADULT_SMH_SUD"  # not excluded, then the highest priority
+    assert outcome.unassigned == [unknown.person_id]  # identified only in an older run: still no population

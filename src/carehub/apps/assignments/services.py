@@ -228,6 +228,26 @@ def _decide(cases: list[MemberCase], returned: dict[str, list[str]],
     return [d for d in decisions if d is not None]
 
 
+def _populations(auths: Sequence[Any]) -> dict[int, str]:
+    """The Population of Focus each member is assigned for: the referral's first, else the member's own in the
+    latest identification run (not excluded first, then by priority). Populations are optional on a referral (a
+    member asking on the public page rarely knows the code), and a member with none was never assigned: no
+    provider qualifies for "no population" (found by an audit of issues 4-6)."""
+    chosen = {a.pk: a.referral.populations[0] for a in auths if a.referral_id and a.referral.populations}
+    missing = {a.member_id: a.pk for a in auths if a.pk not in chosen}
+    if missing:
+        from carehub.apps.identification.models import IdentifiedPopulation  # identification reads this app
+        from carehub.apps.identification.selectors import latest_run
+
+        run = latest_run()
+        rows = (IdentifiedPopulation.objects.filter(run=run, member_id__in=list(missing))
+                .order_by("member_id", "excluded", "-priority", "population")
+                .values_list("member_id", "population")) if run is not None else []
+        for person_id, population in rows:
+            chosen.setdefault(missing[person_id], population)
+    return {a.pk: chosen.get(a.pk, "") for a in auths}
+
+
 @transaction.atomic
 def assign_authorized(*, actor: Any, now: datetime | None = None,
                       authorization_ids: Sequence[int] | None = None) -> BatchOutcome:
@@ -241,7 +261,7 @@ def assign_authorized(*, actor: Any, now: datetime | None = None,
     seen: set[str] = set()
     auths = [a for a in auths if not (a.member_id in seen or seen.add(a.member_id))]  # one per member
     returned = _returned_by([a.member_id for a in auths])
-    populations = {a.pk: (a.referral.populations or [""])[0] for a in auths}
+    populations = _populations(auths)
     cases = member_cases([(a.member, populations[a.pk], "", returned.get(a.member_id, [])) for a in auths],
                          timezone.localdate(now))
     outcome = BatchOutcome([], [])
