@@ -184,3 +184,25 @@ def test_graduation_review_shows_the_care_plan_goals_not_met(client):
     assert "Keep my PCP visits" in html and "Sleep better" in html and "In progress" in html
     client.force_login(case.staff)  # providers do not get this summary (it spans every domain, SUD included)
     assert "Care plan goals" not in client.get(f"/discontinuation/{item.pk}/").content.decode()
+
+
+def test_the_engagement_pages_link_opens_the_form_for_that_member_and_a_refused_form_keeps_what_was_typed(client):
+    """The link once led to the POST-only /discontinuation/new/ (HTTP 405), and a refusal cleared the evidence
+    (found by a walk-through of the demo)."""
+    import re
+
+    case = accepted_case()
+    client.force_login(case.staff)
+    engagement = client.get(f"/engagement/{case.assignment.pk}/").content.decode()
+    (link,) = re.findall(r'href="([^"]+)">Request discontinuation</a>', engagement)
+    form = client.get(link.replace("&amp;", "&"))
+    assert form.status_code == 200
+    assert f'<option value="{case.assignment.pk}" selected>' in form.content.decode()
+    refused = client.post("/discontinuation/new/", {"assignment": case.assignment.pk, "reason": "",
+                                                     "evidence": "Three calls and a letter since May."})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "choose one of the discontinuation reasons" in html
+    assert ">Three calls and a letter since May.</textarea>" in html
+    assert f'<option value="{case.assignment.pk}" selected>' in html
+    refused = client.post("/discontinuation/new/", {"assignment": case.assignment.pk, "reason": "NOT_ENGAGING"})
+    assert 'value="NOT_ENGAGING" required checked' in refused.content.decode()

@@ -181,3 +181,32 @@ def test_unreachable_only_after_the_limit_then_plan_routes(shop, settings):
     in_outreach = assign()
     with pytest.raises(EngagementError, match="Only members"):
         services.route_to_other_care_management(in_outreach, actor=coordinator, routed_to="CCM")
+
+
+def test_working_a_member_not_yet_accepted_accepts_them_so_an_enrolled_member_cannot_be_returned(shop):
+    """Outreach and enrollment were recorded on an assignment still "waiting for the provider", which could then
+    be returned as if untouched (found by a walk-through of the demo)."""
+    from carehub.apps.assignments.services import AssignmentError, return_assignment
+
+    a = assign(status=AssignmentStatus.ASSIGNED)
+    services.record_outreach(a, actor=shop.staff, attempted_on=days_ago(0), method="PHONE", outcome="REACHED_ENGAGED")
+    a.refresh_from_db()
+    assert a.status == AssignmentStatus.ACCEPTED and a.responded_at is not None
+    services.enroll(a, actor=shop.staff, on=days_ago(0))
+    with pytest.raises(AssignmentError, match="only a new assignment"):
+        return_assignment(a, "No capacity", actor=shop.staff)
+    # A refused attempt (a date in the future) accepts nothing.
+    b = assign(status=AssignmentStatus.ASSIGNED)
+    with pytest.raises(EngagementError, match="future"):
+        services.record_outreach(b, actor=shop.staff, attempted_on=days_ago(-1), method="PHONE", outcome="NO_ANSWER")
+    b.refresh_from_db()
+    assert b.status == AssignmentStatus.ASSIGNED
+
+
+def test_a_lead_care_manager_cannot_start_in_the_future_or_before_the_assignment(shop):
+    a = assign()
+    with pytest.raises(EngagementError, match="Lead Care Manager's start date cannot be in the future"):
+        services.assign_lead_care_manager(a, shop.lcm, actor=shop.staff, on=days_ago(-1))
+    with pytest.raises(EngagementError, match="before the member was assigned"):
+        services.assign_lead_care_manager(a, shop.lcm, actor=shop.staff, on=days_ago(3))
+    assert services.assign_lead_care_manager(a, shop.lcm, actor=shop.staff).start_date == days_ago(0)

@@ -69,7 +69,7 @@ def _provider_page(request: HttpRequest, *, error: str = "", status: int = 200) 
     assignments, requests = selectors.audited_provider_page(request.user, route=request.path)
     return render(request, "discontinuation/provider.html", {
         "assignments": assignments, "requests": requests, "reasons": _reason_rows(), "error": error,
-        "max_mb": EVIDENCE_MAX_BYTES // (1024 * 1024),
+        "max_mb": EVIDENCE_MAX_BYTES // (1024 * 1024), "posted": request.POST,
         "selected": request.POST.get("assignment", "") or request.GET.get("assignment", ""),
         "message": request.GET.get("done", "")}, status=status)
 

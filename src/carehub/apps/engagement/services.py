@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from carehub.apps.assignments.models import OPEN_STATUSES, Assignment
+from carehub.apps.assignments.models import OPEN_STATUSES, Assignment, AssignmentStatus
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.engagement.models import (
@@ -51,9 +51,20 @@ def _enrollment_for_update(assignment: Assignment) -> Enrollment:
     return Enrollment.objects.select_for_update().get(assignment=assignment)
 
 
-def _require_open(assignment: Assignment) -> None:
+def _require_open(assignment: Assignment, *, actor: Any = None) -> None:
+    """The assignment must be open. A provider that works a member it has not yet accepted accepts them by doing so
+    (once outreach or enrollment is on record, the member could otherwise still be returned as if untouched: found
+    by a walk-through of the demo)."""
     if assignment.status not in OPEN_STATUSES:
         raise EngagementError("This assignment has ended; nothing can be recorded on it.")
+    if actor is not None and assignment.status == AssignmentStatus.ASSIGNED:
+        from carehub.apps.assignments.services import AssignmentError, accept
+
+        try:
+            accepted = accept(assignment, actor=actor)
+        except AssignmentError as why:
+            raise EngagementError(str(why)) from why
+        assignment.status, assignment.responded_at = accepted.status, accepted.responded_at
 
 
 def _check_day(day: date, assignment: Assignment, what: str) -> None:
@@ -78,7 +89,7 @@ def _roster_member(assignment: Assignment, care_manager: CareManager | None) -> 
 def _change_status(assignment: Assignment, to: str, *, actor: Any, on: date, reason: str,
                    allowed_from: tuple[str, ...], date_field: str) -> Enrollment:
     with transaction.atomic():
-        _require_open(assignment)
+        _require_open(assignment, actor=actor)
         enrollment = _enrollment_for_update(assignment)
         before = enrollment.status
         if before not in allowed_from:
@@ -195,8 +206,8 @@ def record_outreach(assignment: Assignment, *, actor: Any, attempted_on: date, m
         raise EngagementError("Unknown outreach outcome.")
     _check_minutes(minutes)
     with transaction.atomic():
-        _require_open(assignment)
         _check_day(attempted_on, assignment, "attempt")
+        _require_open(assignment, actor=actor)
         enrollment = _enrollment_for_update(assignment)
         if enrollment.status not in (EnrollmentStatus.OUTREACH, EnrollmentStatus.UNREACHABLE):
             raise EngagementError("Outreach is over for this member (enrolled, declined or stopped).")
@@ -230,7 +241,8 @@ def assign_lead_care_manager(assignment: Assignment, care_manager: CareManager, 
     if not care_manager.active:
         raise EngagementError("That care manager is no longer active.")
     with transaction.atomic():
-        _require_open(assignment)
+        _check_day(on, assignment, "Lead Care Manager's start")
+        _require_open(assignment, actor=actor)
         enrollment = _enrollment_for_update(assignment)
         if enrollment.status not in ACTIVE_STATUSES:
             raise EngagementError("A Lead Care Manager is assigned only while the member is in outreach or enrolled.")
@@ -275,7 +287,7 @@ def record_activity(assignment: Assignment, *, actor: Any, occurred_on: date, co
         raise EngagementError("Unknown way of delivery.")
     _check_minutes(minutes)
     with transaction.atomic():
-        _require_open(assignment)
+        _require_open(assignment, actor=actor)
         _check_day(occurred_on, assignment, "activity")
         enrollment = _enrollment_for_update(assignment)
         if component != CoreService.OUTREACH and enrollment.status != EnrollmentStatus.ENROLLED:
@@ -308,7 +320,7 @@ def add_care_team_member(assignment: Assignment, *, actor: Any, role: str, care_
     if care_manager is None and not (name.strip() or organization.strip()):
         raise EngagementError("Give a name or an organization.")
     with transaction.atomic():
-        _require_open(assignment)
+        _require_open(assignment, actor=actor)
         row = CareTeamMember.objects.create(
             assignment=assignment, role=role, care_manager=_roster_member(assignment, care_manager),
             name=name[:120], organization=organization[:200], npi=npi[:10], contact=contact[:200], note=note,
