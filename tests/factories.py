@@ -157,3 +157,15 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+def completed_assessment(member: Member, *, on: date | None = None):
+    """A comprehensive assessment of the member, completed (careplans: a care plan is finalized on one)."""
+    from carehub.apps.audit.services import JobActor
+    from carehub.apps.careplans.models import AssessmentStatus, ComprehensiveAssessment
+    from carehub.apps.careplans.services import ensure_default_template
+
+    on = on or today()
+    return ComprehensiveAssessment.objects.create(
+        member=member, template=ensure_default_template(actor=JobActor("test")), status=AssessmentStatus.COMPLETED,
+        started_at=timezone.now(), completed_on=on, completed_at=timezone.now())

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from careplans_helpers import NPI_A, NPI_B, assign, assigned_member, authorize, complete_content, ecm_org, lcm
 from django.utils import timezone
-from factories import PASSWORD, make_user
+from factories import PASSWORD, completed_assessment, make_user
 
 from carehub.apps.accounts.models import Role
 from carehub.apps.audit.models import AuditEvent
@@ -23,7 +23,8 @@ def login(client, user):
     return client
 
 
-def finalized(member, writer):
+def finalized(member, writer, assessed_on=None):
+    completed_assessment(member, on=assessed_on)
     plan = services.start_care_plan(member, actor=writer)
     services.save_draft(plan, complete_content(), actor=writer)
     return plan, services.finalize(plan, actor=writer)
@@ -33,7 +34,7 @@ def test_member_plan_and_version_are_scoped_and_audited(client):
     writer = lcm(ecm_org(NPI_A))
     member = assigned_member(NPI_A)
     authorize(member, date(2026, 1, 15))
-    plan, _ = finalized(member, writer)
+    plan, _ = finalized(member, writer, assessed_on=date(2026, 1, 15))
     login(client, writer)
     body = client.get(f"/api/careplans/members/{member.person_id}").json()
     assert (body["id"], body["reassessment_due"], [v["number"] for v in body["versions"]]) == (

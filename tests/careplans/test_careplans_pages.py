@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from careplans_helpers import NPI_A, NPI_B, assign, assigned_member, authorize, complete_content, ecm_org, lcm
 from django.utils import timezone
-from factories import PASSWORD, make_member, make_user
+from factories import PASSWORD, completed_assessment, make_member, make_user
 
 from carehub.apps.accounts.models import Role
 from carehub.apps.audit.models import AuditEvent
@@ -33,6 +33,7 @@ def writer():
 
 
 def finalized_plan(member, writer, content=None):
+    completed_assessment(member)
     plan = services.start_care_plan(member, actor=writer)
     services.save_draft(plan, content or complete_content(), actor=writer)
     return plan, services.finalize(plan, actor=writer)
@@ -64,6 +65,11 @@ def test_provider_writes_a_plan_through_the_pages(client, writer):
     plan_url = response["Location"]
     form = {f"d-{code}-{field}": value for code, entry in complete_content().items() if code == "domains"
             for code, fields in entry.items() for field, value in fields.items()}
+    # Not before the comprehensive assessment is completed (a walk-through finalized a plan on one in progress).
+    response = client.post(plan_url, {**form, "finalize": "1"})
+    assert response.status_code == 400
+    assert "complete the member&#x27;s comprehensive assessment before finalizing" in response.content.decode()
+    completed_assessment(member)
     form["d-ORAL-goals"] = ""
     response = client.post(plan_url, {**form, "finalize": "1"})
     assert response.status_code == 400
@@ -188,7 +194,7 @@ def test_provider_caseload_lists_assigned_members_with_plan_state(client, writer
     with django_assert_num_queries(6):
         lines = provider_caseload(writer)
     assert [(line.member, line.plan is not None, line.due) for line in lines] == [
-        (planned, True, None), (none_yet, False, date(2027, 1, 15))]
+        (planned, True, policy.add_months(timezone.localdate(), 12)), (none_yet, False, date(2027, 1, 15))]
     assert lines[0].last_version == timezone.localdate()
     assert provider_caseload(make_user(Role.PLAN_ADMIN)) == []
     login(client, writer)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from careplans_helpers import NPI_A, NPI_B, assigned_member, complete_content, ecm_org, lcm
 from django.db import transaction
-from factories import make_user
+from django.utils import timezone
+from factories import completed_assessment, make_user
 
 from carehub.apps.accounts.models import Role
 from carehub.apps.audit.models import AuditEvent
@@ -103,6 +104,7 @@ def test_only_the_assigned_provider_writes(writer):
 
 def test_finalize_requires_every_domain_and_names_what_is_missing(writer):
     plan = services.start_care_plan(assigned_member(), actor=writer)
+    completed_assessment(plan.member)
     content = complete_content()
     content["domains"]["ORAL"]["goals"] = ""
     services.save_draft(plan, content, actor=writer)
@@ -114,6 +116,7 @@ def test_finalize_requires_every_domain_and_names_what_is_missing(writer):
 
 def test_ltss_elements_are_required_for_members_with_ltss_needs(writer):
     plan = services.start_care_plan(assigned_member(), actor=writer)
+    completed_assessment(plan.member)
     services.save_draft(plan, complete_content(), actor=writer, ltss_needs=True)
     with pytest.raises(services.CarePlanError) as error:
         services.finalize(plan, actor=writer)
@@ -128,6 +131,7 @@ def test_ltss_elements_are_required_for_members_with_ltss_needs(writer):
 def test_each_finalization_is_a_new_immutable_version_and_the_member_is_told(
         writer, django_capture_on_commit_callbacks):
     member = assigned_member()
+    completed_assessment(member)
     plan = services.start_care_plan(member, actor=writer)
     services.save_draft(plan, complete_content(), actor=writer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -173,3 +177,27 @@ def test_member_asks_for_an_update_provider_is_notified_and_marks_it_done(writer
     done = Notification.objects.get(kind="careplan.update-done")
     assert (done.recipient_member, done.subject) == (member, "Su equipo de cuidado respondió a su pedido sobre el plan")
     assert UpdateRequest.objects.count() == 1
+
+
+def test_an_unmet_goal_due_before_the_plan_started_or_decades_ahead_is_refused(writer):
+    """A walk-through finalized a plan with a goal due 1999-01-01."""
+    member = assigned_member()
+    completed_assessment(member)
+    plan = services.start_care_plan(member, actor=writer)
+    started = timezone.localdate(plan.created_at)
+    content = complete_content()
+    content["domains"]["PHYSICAL"]["due_date"] = "1999-01-01"
+    content["domains"]["ORAL"]["due_date"] = "2099-01-01"
+    content["domains"]["MENTAL"].update(due_date="2020-03-01", status="MET")  # met long ago: fine
+    services.save_draft(plan, content, actor=writer)
+    with pytest.raises(services.CarePlanError) as error:
+        services.finalize(plan, actor=writer)
+    assert error.value.problems == [
+        f"Physical health: the due date 1999-01-01 is before the care plan was started ({started.isoformat()}); "
+        "set when the goal is now due",
+        "Oral health: the due date 2099-01-01 is more than 5 years ahead; check the year"]
+    content["domains"]["PHYSICAL"]["due_date"] = content["domains"]["ORAL"]["due_date"] = started.isoformat()
+    services.save_draft(plan, content, actor=writer)
+    assert services.finalize(plan, actor=writer).number == 1
+    plan.refresh_from_db()
+    assert plan.assessment is not None  # the plan is tied to the assessment it was finalized on

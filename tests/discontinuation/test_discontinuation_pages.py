@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from discontinuation_helpers import NPI_B, accepted_case
 from django.core.files.uploadedfile import SimpleUploadedFile
-from factories import make_user
+from factories import completed_assessment, make_user
 
 from carehub.apps.accounts.models import Role
 from carehub.apps.assignments.models import AssignmentStatus
@@ -176,6 +176,7 @@ def test_graduation_review_shows_the_care_plan_goals_not_met(client):
                                      responsible="Lee", due_date="2027-01-31", status="MET")
     content["domains"][second].update(goals="Sleep better", needs="Counseling", strategies="Referral", no_need="",
                                       responsible="Lee", due_date="2027-01-31", status="IN_PROGRESS")
+    completed_assessment(case.member)
     plan = careplans.start_care_plan(case.member, actor=case.staff)
     careplans.save_draft(plan, content, actor=case.staff, ltss_needs=False)
     careplans.finalize(plan, actor=case.staff)

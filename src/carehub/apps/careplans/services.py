@@ -36,6 +36,9 @@ from carehub.domain import careplan as policy
 from carehub.domain import careplan_template as templates
 
 # What the member is told, in their language (notices.letters.letter_language: Spanish or English).
+# A sanity limit on a goal's due date (a typo in the year), not a policy rule: ECM authorizations run 6-12 months.
+MAX_DUE_YEARS = 5
+
 MEMBER_MESSAGES = {
     "en": {"ready": "Your care plan is ready", "updated": "Your care plan has been updated",
            "read": "You can read and download your care plan on your care plan page.",
@@ -203,15 +206,25 @@ def clean_content(raw: dict[str, Any]) -> dict[str, Any]:
     return content
 
 
-def _field_problems(content: dict[str, Any]) -> list[str]:
+def _field_problems(content: dict[str, Any], started_on: date | None = None) -> list[str]:
+    """Malformed fields; with `started_on` (the day the plan was started), also an unmet goal due before it or
+    more than MAX_DUE_YEARS ahead (a goal due in 1999 was finalized: found by a walk-through of the demo)."""
     problems = []
     for domain in policy.DOMAINS:
         entry = content["domains"][domain.code]
         if entry["due_date"]:
             try:
-                date.fromisoformat(entry["due_date"])
+                due = date.fromisoformat(entry["due_date"])
             except ValueError:
                 problems.append(f"{domain.label}: the due date must be a date (YYYY-MM-DD)")
+                due = None
+            if due is not None and started_on is not None and entry["status"] != policy.GoalStatus.MET:
+                if due < started_on:
+                    problems.append(f"{domain.label}: the due date {due.isoformat()} is before the care plan was "
+                                    f"started ({started_on.isoformat()}); set when the goal is now due")
+                elif due.year > started_on.year + MAX_DUE_YEARS:
+                    problems.append(f"{domain.label}: the due date {due.isoformat()} is more than "
+                                    f"{MAX_DUE_YEARS} years ahead; check the year")
         if entry["status"] and entry["status"] not in policy.GoalStatus.__members__:
             problems.append(f"{domain.label}: unknown status {entry['status']!r}")
     return problems
@@ -250,10 +263,19 @@ def finalize(plan: CarePlan, *, actor: User, summary: str = "") -> CarePlanVersi
     new copy is ready."""
     plan = CarePlan.objects.select_for_update().select_related("member").get(pk=plan.pk)
     _check_open_writer(plan, actor)
+    assessment = (ComprehensiveAssessment.objects.filter(member_id=plan.member_id, status=AssessmentStatus.COMPLETED)
+                  .order_by("-completed_on", "-pk").first())
+    if assessment is None:  # seed 004 VI.D.5: the plan is built on the comprehensive assessment
+        raise CarePlanError("complete the member's comprehensive assessment before finalizing the care plan",
+                            ["the assessment is not completed"])
     content = clean_content(plan.draft)
-    missing = _field_problems(content) + policy.missing_items(content, ltss_needs=plan.ltss_needs)
+    missing = (_field_problems(content, timezone.localdate(plan.created_at))
+               + policy.missing_items(content, ltss_needs=plan.ltss_needs))
     if missing:
         raise CarePlanError("the care plan is not complete", missing)
+    if plan.assessment_id is None:  # started before the assessment was completed
+        plan.assessment = assessment
+        plan.save(update_fields=["assessment"])
     latest = plan.latest_version()
     if latest is not None and latest.content == content and latest.ltss_needs == plan.ltss_needs:
         raise CarePlanError(f"nothing changed since version {latest.number}")
