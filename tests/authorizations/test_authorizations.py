@@ -26,6 +26,8 @@ from carehub.apps.referrals.services import submit_referral
 from carehub.domain.deadlines import ClockState
 
 pytestmark = pytest.mark.django_db
+# Decisions made today on periods of next year (an approval that has already ended is refused).
+Y = timezone.localdate().year + 1
 LA = ZoneInfo("America/Los_Angeles")
 
 
@@ -75,14 +77,14 @@ def test_approve_defaults_to_twelve_months_and_starts_the_notice_clock(um):
 def test_plan_length_setting(um, settings):
     settings.CAREHUB_AUTHORIZATION_MONTHS = 9
     request = request_for(make_member(), actor=um, received_at=timezone.now())
-    decided = decide(request, DecisionInput("APPROVED", start_date=date(2025, 7, 1)), actor=um)
-    assert decided.end_date == date(2026, 3, 31)
+    decided = decide(request, DecisionInput("APPROVED", start_date=date(Y, 7, 1)), actor=um)
+    assert decided.end_date == date(Y + 1, 3, 31)
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (DecisionInput("APPROVED", start_date=date(2025, 7, 1), end_date=date(2025, 12, 30)), "at least 6 months"),
+    (DecisionInput("APPROVED", start_date=date(Y, 7, 1), end_date=date(Y, 12, 30)), "at least 6 months"),
     (DecisionInput("DENIED"), "give the reasons"),
-    (DecisionInput("MODIFIED", start_date=date(2025, 7, 1), end_date=date(2026, 1, 31)), "give the reasons"),
+    (DecisionInput("MODIFIED", start_date=date(Y, 7, 1), end_date=date(Y + 1, 1, 31)), "give the reasons"),
     (DecisionInput("MAYBE"), "choose approve"),
 ])
 def test_refused_decisions_change_nothing(um, data, message):
@@ -101,9 +103,9 @@ def test_deny_and_modify_with_reasons_and_no_second_decision(um):
     with pytest.raises(DecisionError, match="already been decided"):
         decide(denied, DecisionInput("APPROVED"), actor=um)
     modified = decide(request_for(make_member(), actor=um, received_at=timezone.now()),
-                      DecisionInput("MODIFIED", reasons="Six months, then reassess.", start_date=date(2025, 7, 1),
-                                    end_date=date(2025, 12, 31)), actor=um)
-    assert modified.end_date == date(2025, 12, 31)
+                      DecisionInput("MODIFIED", reasons="Six months, then reassess.", start_date=date(Y, 7, 1),
+                                    end_date=date(Y, 12, 31)), actor=um)
+    assert modified.end_date == date(Y, 12, 31)
 
 
 def test_a_request_to_continue_ecm_is_decided_on_the_expedited_clock(um):
@@ -189,10 +191,10 @@ def test_review_page_shows_the_evidence_and_records_the_decision(client, um):
                                      person_id=member.person_id).exists()
     refused = client.post(f"/authorizations/{request.pk}/", {"decision": "DENIED", "reasons": ""})
     assert refused.status_code == 400 and "give the reasons" in refused.content.decode()
-    done = client.post(f"/authorizations/{request.pk}/", {"decision": "APPROVED", "start_date": "2025-07-01"})
+    done = client.post(f"/authorizations/{request.pk}/", {"decision": "APPROVED", "start_date": f"{Y}-07-01"})
     assert done.status_code == 302
     request.refresh_from_db()
-    assert (request.decision, request.end_date, request.decided_by) == ("APPROVED", date(2026, 6, 30), um)
+    assert (request.decision, request.end_date, request.decided_by) == ("APPROVED", date(Y + 1, 6, 30), um)
 
 
 @pytest.mark.parametrize("role", [Role.ECM_PROVIDER_STAFF, Role.PLAN_PROVIDER_RELATIONS, Role.PLAN_CARE_COORDINATION])
@@ -212,3 +214,16 @@ def test_api_worklist_for_plan_staff_only(client, um):
     assert len(rows) == 1 and rows[0]["clock"] == "on time"
     client.force_login(make_user(Role.ECM_PROVIDER_STAFF))
     assert client.get("/api/authorizations/worklist").status_code == 403
+
+
+def test_an_approval_over_before_it_is_decided_or_longer_than_two_years_is_refused(um):
+    """A walk-through approved 1999-01-01 to 2099-12-31 and the notice went out."""
+    request = request_for(make_member(), actor=um, received_at=timezone.now())
+    with pytest.raises(DecisionError, match="an approval ending on 1999-12-31 is over before it is decided"):
+        decide(request, DecisionInput("APPROVED", start_date=date(1999, 1, 1)), actor=um)
+    with pytest.raises(DecisionError, match=f"at most 24 months \\(to {Y + 2}-06-30\\)"):
+        decide(request, DecisionInput("APPROVED", start_date=date(Y, 7, 1), end_date=date(2099, 12, 31)), actor=um)
+    request.refresh_from_db()
+    assert request.decision == Decision.PENDING
+    assert decide(request, DecisionInput("APPROVED", start_date=date(Y, 7, 1), end_date=date(Y + 2, 6, 30)),
+                  actor=um).end_date == date(Y + 2, 6, 30)

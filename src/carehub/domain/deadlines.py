@@ -104,6 +104,9 @@ DEFAULT_AUTHORIZATION_MONTHS = 12
 MINIMUM_AUTHORIZATION_MONTHS = 6
 # Automatic continuity authorizations run six months (seed 004 VI.G.1).
 CONTINUITY_AUTHORIZATION_MONTHS = 6
+# Not in the seeds: a guard against a mistyped year (an approval to 2099 was accepted). Longer ECM is a
+# reauthorization, which reviews the member's needs again.
+MAXIMUM_AUTHORIZATION_MONTHS = 24
 
 
 class UnknownRule(KeyError):

@@ -79,7 +79,7 @@ class DecisionInput:
     end_date: date | None = None
 
 
-def _check(request: AuthorizationRequest, data: DecisionInput) -> tuple[date | None, date | None]:
+def _check(request: AuthorizationRequest, data: DecisionInput, decided_on: date) -> tuple[date | None, date | None]:
     if not request.is_pending:
         raise DecisionError("this request has already been decided")
     if data.decision not in (Decision.APPROVED, Decision.MODIFIED, Decision.DENIED):
@@ -93,6 +93,12 @@ def _check(request: AuthorizationRequest, data: DecisionInput) -> tuple[date | N
         and request.renewal_of.end_date else None
     start = data.start_date or renewed or timezone.localdate()
     end = data.end_date or deadlines.authorization_end(start, plan_authorization_months())
+    if end < decided_on:
+        raise DecisionError(f"an approval ending on {end.isoformat()} is over before it is decided; check the dates")
+    longest = deadlines.authorization_end(start, deadlines.MAXIMUM_AUTHORIZATION_MONTHS)
+    if end > longest:
+        raise DecisionError(f"an approval runs at most {deadlines.MAXIMUM_AUTHORIZATION_MONTHS} months (to "
+                            f"{longest.isoformat()}); check the dates, and reauthorize for longer")
     minimum_end = deadlines.authorization_end(start, deadlines.MINIMUM_AUTHORIZATION_MONTHS)
     if end < minimum_end:
         raise DecisionError(f"an approval runs at least {deadlines.MINIMUM_AUTHORIZATION_MONTHS} months "
@@ -106,8 +112,8 @@ def decide(request: AuthorizationRequest, data: DecisionInput, *, actor: Any,
     """Record an approval (start and end; default the plan's length), a modification or a denial (with reasons).
     Starts the clock for telling the member and the referrer. Nothing changes if the input is refused."""
     request = AuthorizationRequest.objects.select_for_update().get(pk=request.pk)
-    start, end = _check(request, data)
     decided_at = now or timezone.now()
+    start, end = _check(request, data, timezone.localdate(decided_at))
     request.decision = data.decision
     request.reasons = data.reasons.strip()[:4000]
     request.start_date, request.end_date = start, end
