@@ -3,6 +3,7 @@ Views parse, authorize (navigation.allowed) and call services; scoping is in sel
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -104,7 +105,10 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
                 services.confirm_member(referral, member, actor=request.user)
             elif action == "authorize":
                 authorization = open_authorization(referral, actor=request.user)
-                return redirect("authorizations:review", request_id=authorization.pk)
+                if allowed(request.user.role, "authorizations"):
+                    return redirect("authorizations:review", request_id=authorization.pk)
+                # Care coordination screens but does not decide: back to the referral, not to a page it may not open.
+                messages.success(request, "Sent for authorization: utilization management will decide.")
             elif action == "other-care":
                 services.offer_other_care(referral, actor=request.user, reason=request.POST.get("reason", ""))
             else:
@@ -115,6 +119,8 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("referrals:detail", reference=referral.reference)
     labels = [(code, POPULATIONS.get(code, code)) for code in referral.populations]
     return render(request, "referrals/detail.html", {"r": referral, "can_screen": can_screen, "error": error,
-                                                     "population_labels": labels}, status=400 if error else 200)
+                                                     "population_labels": labels,
+                                                     "can_review": allowed(request.user.role, "authorizations")},
+                  status=400 if error else 200)
 
 
