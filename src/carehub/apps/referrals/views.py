@@ -93,16 +93,20 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404
     can_screen = allowed(request.user.role, "referrals") and request.user.is_plan_staff
     error = ""
+    person_id = request.POST.get("person_id", "").strip()[:64]
+    mismatch = False
     if request.method == "POST":
         if not can_screen:
             raise PermissionDenied
         action = request.POST.get("action", "")
         try:
             if action == "match":
-                member = member_for(request.user, request.POST.get("person_id", "").strip()[:64])
+                member = member_for(request.user, person_id)
                 if member is None:
                     raise DecisionError("no member with that person id")
-                services.confirm_member(referral, member, actor=request.user)
+                # The box ticked names the member whose differences were shown: another member is checked again.
+                services.confirm_member(referral, member, actor=request.user,
+                                        same_person_checked=request.POST.get("same_person") == person_id)
             elif action == "authorize":
                 authorization = open_authorization(referral, actor=request.user)
                 if allowed(request.user.role, "authorizations"):
@@ -115,12 +119,14 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
                 raise DecisionError("unknown action")
         except ValueError as problem:
             error = str(problem)
+            mismatch = isinstance(problem, services.MemberMismatch)
         else:
             return redirect("referrals:detail", reference=referral.reference)
     labels = [(code, POPULATIONS.get(code, code)) for code in referral.populations]
     return render(request, "referrals/detail.html", {"r": referral, "can_screen": can_screen, "error": error,
                                                      "population_labels": labels,
-                                                     "can_review": allowed(request.user.role, "authorizations")},
+                                                     "can_review": allowed(request.user.role, "authorizations"),
+                                                     "person_id": person_id, "mismatch": mismatch},
                   status=400 if error else 200)
 
 
