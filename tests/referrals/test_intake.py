@@ -197,3 +197,18 @@ def test_a_member_matching_but_for_accents_and_case_needs_no_check(staff):
     referral = submit_referral(referral_data(cin="", first_name="Jose", last_name="NANDU", birth_date="1980-02-29"),
                                actor=staff, channel=Channel.WEB).referral
     assert confirm_member(referral, nandu, actor=staff).member == nandu
+
+
+def test_the_member_is_confirmed_by_cin_too_and_an_unknown_one_is_named_with_the_value_kept(client, ana, staff):
+    # Found by a walk-through of the demo: the field wanted a person id that no page shows.
+    referral = submit_referral(referral_data(cin="", first_name="Anita"), actor=staff, channel=Channel.WEB).referral
+    client.force_login(staff)
+    url = f"/referrals/{referral.reference}/"
+    unknown = client.post(url, {"action": "match", "person_id": "99999999Z"})
+    assert unknown.status_code == 400
+    page = unknown.content.decode()
+    assert "No member has that person id or CIN: copy either from member search." in page
+    assert 'value="99999999Z"' in page
+    assert client.post(url, {"action": "match", "person_id": "91111111a"}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.member == ana and referral.status == ReferralStatus.OPEN

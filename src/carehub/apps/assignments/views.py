@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from carehub.apps.assignments import exchange, selectors, services
 from carehub.apps.assignments.models import ChangeChannel, ProviderChangeRequest
 from carehub.apps.members.selectors import audited_member, organization_npis
+from carehub.apps.referrals.selectors import member_by_person_id_or_cin
 from carehub.web.navigation import allowed
 
 QUEUE_KEY = "assignments"
@@ -24,14 +25,22 @@ def _require(request: HttpRequest, key: str) -> None:
         raise PermissionDenied
 
 
-@require_GET
-def queue(request: HttpRequest) -> HttpResponse:
-    _require(request, QUEUE_KEY)
+def _queue_page(request: HttpRequest, *, change_form: dict | None = None, error: str = "", error_at: str = "",
+                status: int = 200) -> HttpResponse:
+    """The queue; after a refused form, with the message, a link to the form (`error_at`, its id) and what was
+    typed (status 400)."""
     lines = selectors.audited_queue(request.user, route=request.path)
     changes = selectors.audited_change_requests(request.user, route=request.path)
     return render(request, "assignments/queue.html", {
         "lines": lines, "changes": changes, "channels": ChangeChannel.choices, "now": timezone.now(),
-        "overdue": sum(line.overdue for line in lines), "message": request.GET.get("done", "")})
+        "overdue": sum(line.overdue for line in lines), "message": request.GET.get("done", ""),
+        "change_form": change_form or {}, "error": error, "error_at": error_at}, status=status)
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    _require(request, QUEUE_KEY)
+    return _queue_page(request)
 
 
 @require_POST
@@ -43,11 +52,16 @@ def run_batch(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def new_change(request: HttpRequest) -> HttpResponse:
-    """Plan staff record a member's request to change provider received by phone or mail."""
+    """Plan staff record a member's request to change provider received by phone or mail. The member is named by
+    person id or CIN; anything refused comes back on the queue with what was typed."""
     _require(request, QUEUE_KEY)
-    member = audited_member(request.user, request.POST.get("person_id", "").strip(), route=request.path)
+    typed = {key: request.POST.get(key, "").strip() for key in ("person_id", "channel", "requested_npi", "reason")}
+    typed["urgent"] = request.POST.get("urgent") == "on"
+    found = member_by_person_id_or_cin(request.user, typed["person_id"])
+    member = audited_member(request.user, found.person_id if found else typed["person_id"][:64], route=request.path)
     if member is None:
-        raise Http404
+        return _queue_page(request, change_form=typed, status=400, error_at="new-change",
+                           error="No member has that person id or CIN: copy either from member search.")
     try:
         services.request_provider_change(member, actor=request.user, channel=request.POST.get("channel", ""),
                                          requested_npi=request.POST.get("requested_npi", ""),

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from carehub.apps.authorizations.services import DecisionError, open_authorization
-from carehub.apps.members.selectors import member_for
 from carehub.apps.referrals import selectors, services
 from carehub.apps.referrals.models import Channel, ReferralSource, ReferralStatus, Urgency
 from carehub.domain.populations.labels import POPULATIONS
@@ -101,9 +100,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "match":
-                member = member_for(request.user, person_id)
+                member = selectors.member_by_person_id_or_cin(request.user, person_id)
                 if member is None:
-                    raise DecisionError("no member with that person id")
+                    raise DecisionError("No member has that person id or CIN: copy either from member search.")
                 # The box ticked names the member whose differences were shown: another member is checked again.
                 services.confirm_member(referral, member, actor=request.user,
                                         same_person_checked=request.POST.get("same_person") == person_id)
