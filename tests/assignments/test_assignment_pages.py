@@ -11,7 +11,8 @@ from factories import make_member, make_user
 
 from carehub.apps.accounts.models import Role
 from carehub.apps.assignments import services
-from carehub.apps.assignments.models import ProviderChangeRequest
+from carehub.apps.assignments.models import Assignment, AssignmentStatus, ChangeStatus, ProviderChangeRequest
+from carehub.apps.providers.models import ProviderOrganization
 
 pytestmark = pytest.mark.django_db
 SOON = datetime(2025, 6, 4, 9, 0, tzinfo=LA)
@@ -53,3 +54,50 @@ def test_an_unknown_member_comes_back_on_the_page_with_what_was_typed(client, pl
     assert 'value="99999999Z"' in page and f'value="{NPI_A}"' in page and 'value="Closer to home"' in page
     assert '<option value="MAIL" selected>' in page and 'name="urgent" checked' in page
     assert not ProviderChangeRequest.objects.exists()
+
+
+# ---- problems come back inside the page, not as a bare text page ---------------------------------------------------
+
+def _in_layout(response) -> str:
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert '<html lang="en">' in page and 'aria-label="Main"' in page  # the normal layout, with the menu
+    return page
+
+
+def test_a_return_without_a_reason_is_shown_on_the_members_page(client, plan, assigned):
+    assignment = Assignment.objects.get()
+    client.force_login(make_user(Role.ECM_PROVIDER_STAFF,
+                                 organization=ProviderOrganization.objects.get(npi=NPI_A).organization))
+    page = _in_layout(client.post(f"/assignments/{assignment.pk}/return/", {"reason": "  "}))
+    assert f'Say why the member is returned <a href="#assignment-{assignment.pk}">Back to the member</a>' in page
+    assert f'id="assignment-{assignment.pk}"' in page and assigned.last_name in page
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.ASSIGNED and assignment.return_reason == ""
+
+
+def test_a_move_the_provider_cannot_take_is_shown_on_the_queue_with_the_npi_typed(client, plan, assigned):
+    change = services.request_provider_change(assigned, actor=plan, channel="PHONE")
+    page = _in_layout(client.post(f"/assignments/changes/{change.pk}/complete/", {"new_npi": NPI_B}))
+    assert ("That provider cannot take the member: it does not serve the member&#x27;s county; enter another NPI "
+            f'<a href="#change-{change.pk}">Back to the form</a>') in page
+    assert f'id="change-{change.pk}"' in page and f'name="new_npi" value="{NPI_B}"' in page
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.OPEN
+    assert Assignment.objects.get().provider_npi == NPI_A
+
+
+def test_a_refused_phone_request_is_shown_on_the_queue_with_what_was_typed(client, plan, assigned):
+    page = _in_layout(client.post("/assignments/changes/", {"person_id": assigned.person_id, "channel": "FAX",
+                                                            "reason": "Closer to home"}))
+    assert 'Channel must be phone, mail or portal <a href="#new-change">Back to the form</a>' in page
+    assert f'value="{assigned.person_id}"' in page and 'value="Closer to home"' in page
+    assert not ProviderChangeRequest.objects.exists()
+
+
+def test_exchange_file_problems_are_shown_on_the_files_page(client, plan, assigned):
+    client.force_login(make_user(Role.ECM_PROVIDER_STAFF,
+                                 organization=ProviderOrganization.objects.get(npi=NPI_A).organization))
+    assert "Choose RTF or OTF and a workbook to upload." in _in_layout(client.post("/assignments/files/", {}))
+    page = _in_layout(client.get("/assignments/files/mif/", {"npi": NPI_A, "period": "2025-13"}))
+    assert "The MIF could not be made: the period must be YYYY-MM." in page

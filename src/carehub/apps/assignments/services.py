@@ -36,7 +36,12 @@ from carehub.apps.providers.models import CapacityLine, NetworkRecord, ProviderO
 from carehub.domain import deadlines
 from carehub.domain.assignment import Assignment as BatchAssignment
 from carehub.domain.assignment import MemberCase, Provider, Rule, assign_batch, qualifies
-from carehub.domain.assignment.policy import experienced_populations, normalize_county, normalize_language
+from carehub.domain.assignment.policy import (
+    Unqualified,
+    experienced_populations,
+    normalize_county,
+    normalize_language,
+)
 from carehub.domain.calendar import default_calendar
 from carehub.domain.network import contract_in_force
 
@@ -48,6 +53,13 @@ BEHAVIORAL_HEALTH_PROGRAMS = ("SMHS", "DMC_ODS", "DMC")
 
 class AssignmentError(ValueError):
     """A change that cannot be made; the message says what to fix (and never carries member data)."""
+
+
+_WHY_NOT = {Unqualified.NOT_IN_NETWORK: "no provider in the network has that NPI",
+            Unqualified.NOT_ECM: "it is not a contracted ECM provider",
+            Unqualified.COUNTY: "it does not serve the member's county",
+            Unqualified.POPULATION: "it does not serve the member's Population of Focus",
+            Unqualified.FULL: "it has no capacity left"}
 
 
 def assignment_due(decided_at: datetime) -> datetime:
@@ -388,7 +400,7 @@ def complete_provider_change(request: ProviderChangeRequest, new_npi: str, *, ac
     cell = provider.cell_limits().get((normalize_county(member.county), population)) if provider else None
     why = qualifies(provider, case, provider.capacity or 0 if provider else 0, cell)
     if why is not None:
-        raise AssignmentError(f"that provider cannot take the member ({why.value.lower().replace('_', ' ')})")
+        raise AssignmentError(f"that provider cannot take the member: {_WHY_NOT[why]}; enter another NPI")
     authorization = current.authorization if current else None
     if current:
         end_assignment(current, "member changed provider", actor=actor, now=now)
