@@ -101,3 +101,33 @@ def test_exchange_file_problems_are_shown_on_the_files_page(client, plan, assign
     assert "Choose RTF or OTF and a workbook to upload." in _in_layout(client.post("/assignments/files/", {}))
     page = _in_layout(client.get("/assignments/files/mif/", {"npi": NPI_A, "period": "2025-13"}))
     assert "The MIF could not be made: the period must be YYYY-MM." in page
+
+
+# ---- what a phone or mail request may say -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("npi", ["12345", "1234567890", "12345678930", "123456789A"])
+def test_a_request_for_a_provider_that_is_not_a_valid_npi_is_refused(client, plan, assigned, npi):
+    page = _in_layout(client.post("/assignments/changes/", {"person_id": assigned.person_id, "channel": "PHONE",
+                                                            "requested_npi": npi, "reason": "Closer to home"}))
+    assert ("The provider asked for is not a valid NPI (10 digits, the last a check digit): check it, or leave it "
+            "blank if the member named no provider") in page
+    assert f'name="requested_npi" value="{npi}"' in page
+    assert not ProviderChangeRequest.objects.exists()
+
+
+def test_a_reason_over_2000_characters_is_refused_not_cut(client, plan, assigned):
+    page = _in_layout(client.post("/assignments/changes/", {"person_id": assigned.person_id, "channel": "MAIL",
+                                                            "requested_npi": NPI_B, "reason": "x" * 3000}))
+    assert "The reason is at most 2,000 characters (this one has 3,000): shorten it" in page
+    assert not ProviderChangeRequest.objects.exists()
+    assert client.post("/assignments/changes/", {"person_id": assigned.person_id, "channel": "MAIL",
+                                                 "requested_npi": NPI_B, "reason": "x" * 2000}).status_code == 302
+    assert ProviderChangeRequest.objects.get().reason == "x" * 2000
+
+
+def test_a_members_own_request_over_the_limit_is_refused_with_a_way_back(client, assigned):
+    client.force_login(make_user(Role.MEMBER, member=assigned))
+    page = _in_layout(client.post("/assignments/changes/mine/", {"reason": "x" * 3000}))
+    assert "The reason is at most 2,000 characters (this one has 3,000): shorten it." in page
+    assert 'href="/discontinuation/my-ecm/"' in page
+    assert not ProviderChangeRequest.objects.exists()

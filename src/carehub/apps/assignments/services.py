@@ -36,6 +36,7 @@ from carehub.apps.providers.models import CapacityLine, NetworkRecord, ProviderO
 from carehub.domain import deadlines
 from carehub.domain.assignment import Assignment as BatchAssignment
 from carehub.domain.assignment import MemberCase, Provider, Rule, assign_batch, qualifies
+from carehub.domain.assignment.members_file import npi_is_valid
 from carehub.domain.assignment.policy import (
     Unqualified,
     experienced_populations,
@@ -54,6 +55,8 @@ BEHAVIORAL_HEALTH_PROGRAMS = ("SMHS", "DMC_ODS", "DMC")
 class AssignmentError(ValueError):
     """A change that cannot be made; the message says what to fix (and never carries member data)."""
 
+
+MAX_REASON = 2000  # ProviderChangeRequest.reason; the member's own words are refused over it, never cut
 
 _WHY_NOT = {Unqualified.NOT_IN_NETWORK: "no provider in the network has that NPI",
             Unqualified.NOT_ECM: "it is not a contracted ECM provider",
@@ -366,14 +369,22 @@ def request_provider_change(member: Member, *, actor: Any, channel: str, request
                             reason: str = "", urgent: bool = False,
                             now: datetime | None = None) -> ProviderChangeRequest:
     """Record and acknowledge a member's request to change ECM provider (phone, mail or portal); it is due within
-    30 days (deadlines 'provider-change'); `urgent` puts it first when the member's needs require it sooner."""
+    30 days (deadlines 'provider-change'); `urgent` puts it first when the member's needs require it sooner.
+    A provider asked for must be a valid NPI; a reason over MAX_REASON characters is refused, not cut."""
     if channel not in ChangeChannel.values:
         raise AssignmentError("channel must be phone, mail or portal")
+    requested_npi, reason = requested_npi.strip(), reason.strip()
+    if requested_npi and not npi_is_valid(requested_npi):
+        raise AssignmentError("the provider asked for is not a valid NPI (10 digits, the last a check digit): "
+                              "check it, or leave it blank if the member named no provider")
+    if len(reason) > MAX_REASON:
+        raise AssignmentError(f"the reason is at most {MAX_REASON:,} characters (this one has {len(reason):,}): "
+                              "shorten it")
     now = now or timezone.now()
     current = Assignment.objects.filter(member=member, status__in=OPEN_STATUSES).first()
     request = ProviderChangeRequest.objects.create(
-        member=member, from_assignment=current, requested_npi=requested_npi.strip(), channel=channel,
-        reason=reason.strip()[:2000], urgent=urgent, received_at=now, acknowledged_at=now,
+        member=member, from_assignment=current, requested_npi=requested_npi, channel=channel,
+        reason=reason, urgent=urgent, received_at=now, acknowledged_at=now,
         due_at=deadlines.due("provider-change", now, calendar=default_calendar()))
     record(actor=actor, action=Action.CREATE, object_type="ProviderChangeRequest", object_id=str(request.pk),
            person_id=member.person_id, purpose="member asked to change ECM provider",

@@ -93,8 +93,11 @@ def member_change(request: HttpRequest) -> HttpResponse:
     """A member asks to change provider from the portal."""
     if not request.user.is_member or request.user.member is None:
         raise PermissionDenied
-    services.request_provider_change(request.user.member, actor=request.user, channel=ChangeChannel.PORTAL,
-                                     reason=request.POST.get("reason", ""))
+    try:
+        services.request_provider_change(request.user.member, actor=request.user, channel=ChangeChannel.PORTAL,
+                                         reason=request.POST.get("reason", ""))
+    except services.AssignmentError as problem:
+        return render(request, "assignments/change_refused.html", {"error": str(problem)}, status=400)
     return render(request, "assignments/change_received.html", status=201)
 
 
