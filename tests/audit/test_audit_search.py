@@ -97,3 +97,26 @@ def test_chain_status_reports_tampering(client, compliance, events):
         cursor.execute("UPDATE audit_auditevent SET person_id = 'P-9' WHERE seq = 2")
     response = client.get("/audit/chain/")
     assert b"Chain broken" in response.content and b"event 2 was altered" in response.content
+
+
+def test_a_search_with_no_match_says_so(client, compliance, events):
+    # found by a walk-through of the demo: an empty page of results rendered nothing at all
+    response = client.get("/audit/", {"person_id": "P-404"})
+    page = response.content.decode()
+    assert response.status_code == 200 and _seqs(response) == []
+    assert "0 events." in page and "No events match." in page
+
+
+def test_the_user_filter_ignores_case(client, compliance, events):
+    assert _seqs(client.get("/audit/", {"actor": "READER"})) == [3, 2, 1]
+    assert _seqs(client.get("/audit/", {"actor": "Job:Load"})) == [4]
+
+
+def test_from_after_to_is_a_form_error_with_no_results(client, compliance, events):
+    today = timezone.localdate()
+    response = client.get("/audit/", {"date_from": today.isoformat(),
+                                      "date_to": (today - timedelta(days=1)).isoformat()})
+    page = response.content.decode()
+    assert response.context["page"] is None and "No events match." not in page
+    assert "is before From" in page and response.context["form"].errors["date_to"]
+    assert not AuditEvent.objects.filter(actor=compliance, action=Action.SEARCH).exists()

@@ -138,10 +138,26 @@ def test_queue_and_screening_to_authorization(client):
     client.post("/referrals/new/", FORM)
     referral = Referral.objects.get()
     assert referral.reference in client.get("/referrals/").content.decode()
-    response = client.post(f"/referrals/{referral.reference}/", {"action": "authorize"})
+    response = client.post(f"/referrals/{referral.reference}/", {"action": "authorize"}, follow=True)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.IN_AUTHORIZATION
+    # Care coordination may not open the authorization review (utilization management decides): it lands back on
+    # the referral with a message, not on a 403 page (found by a walk-through of the demo).
+    assert response.redirect_chain == [(f"/referrals/{referral.reference}/", 302)]
+    page = response.content.decode()
+    assert response.status_code == 200 and "Sent for authorization: utilization management will decide." in page
+    assert f"/authorizations/{referral.authorization.pk}/" not in page
+
+
+def test_screening_by_a_role_that_decides_opens_the_authorization(client):
+    client.force_login(make_user(Role.PLAN_ADMIN))
+    client.post("/referrals/new/", FORM)
+    referral = Referral.objects.get()
+    response = client.post(f"/referrals/{referral.reference}/", {"action": "authorize"})
+    referral.refresh_from_db()
     assert response.status_code == 302 and response.url == f"/authorizations/{referral.authorization.pk}/"
+    page = client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert f'href="/authorizations/{referral.authorization.pk}/"' in page
 
 
 def test_queue_offers_a_new_referral_only_to_those_who_may_refer(client):

@@ -154,3 +154,61 @@ def test_same_external_id_twice_changes_nothing(ana, staff):
     again = submit_referral(referral_data(external_id="EHR-1"), actor=staff, channel=Channel.API)
     assert again.already_received and again.referral == first.referral
     assert Referral.objects.count() == 1
+
+
+def test_confirming_a_member_whose_last_name_or_birth_date_differs_needs_an_explicit_check(client, staff):
+    # Found by a walk-through of the demo: a referral for José Ñandú, born 1980-02-29, was confirmed as Kevin Reyes
+    # (born 1988-01-11) and merged into his open referral without a word.
+    kevin = make_member(first_name="Kevin", last_name="Reyes", birth_date=date(1988, 1, 11), person_id="P-KEV")
+    kevins = submit_referral(referral_data(cin="", first_name="Kevin", last_name="Reyes", birth_date="1988-01-11"),
+                             actor=staff, channel=Channel.WEB).referral
+    jose = submit_referral(referral_data(cin="", first_name="José", last_name="Ñandú", birth_date="1980-02-29"),
+                           actor=staff, channel=Channel.WEB).referral
+    assert jose.status == ReferralStatus.MATCH_REVIEW
+    client.force_login(staff)
+    url = f"/referrals/{jose.reference}/"
+
+    refused = client.post(url, {"action": "match", "person_id": "P-KEV"})
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert ("The last name and the date of birth differ: the referral describes José Ñandú, born 1980-02-29; "
+            "member P-KEV is Kevin Reyes, born 1988-01-11.") in page
+    assert "I checked: same person" in page and 'value="P-KEV"' in page  # the person id typed is kept
+    jose.refresh_from_db()
+    assert jose.status == ReferralStatus.MATCH_REVIEW and jose.member is None and jose.duplicate_of is None
+    shown = AuditEvent.objects.get(action=Action.READ, object_id=jose.reference, person_id="P-KEV")
+    assert shown.detail == {"differs": ["last name", "date of birth"]}
+
+    # A box ticked for another member does not count for this one.
+    assert client.post(url, {"action": "match", "person_id": "P-KEV", "same_person": "P-OTHER"}).status_code == 400
+    assert Referral.objects.get(pk=jose.pk).member is None
+
+    confirmed = client.post(url, {"action": "match", "person_id": "P-KEV", "same_person": "P-KEV"})
+    assert confirmed.status_code == 302
+    jose.refresh_from_db()
+    assert jose.member == kevin and jose.status == ReferralStatus.LINKED and jose.duplicate_of == kevins
+    update = AuditEvent.objects.get(action=Action.UPDATE, object_id=jose.reference)
+    assert update.person_id == "P-KEV" and update.detail["checked_same_person_despite"] == ["last name",
+                                                                                           "date of birth"]
+
+
+def test_a_member_matching_but_for_accents_and_case_needs_no_check(staff):
+    nandu = make_member(first_name="José", last_name="Ñandú", birth_date=date(1980, 2, 29))
+    referral = submit_referral(referral_data(cin="", first_name="Jose", last_name="NANDU", birth_date="1980-02-29"),
+                               actor=staff, channel=Channel.WEB).referral
+    assert confirm_member(referral, nandu, actor=staff).member == nandu
+
+
+def test_the_member_is_confirmed_by_cin_too_and_an_unknown_one_is_named_with_the_value_kept(client, ana, staff):
+    # Found by a walk-through of the demo: the field wanted a person id that no page shows.
+    referral = submit_referral(referral_data(cin="", first_name="Anita"), actor=staff, channel=Channel.WEB).referral
+    client.force_login(staff)
+    url = f"/referrals/{referral.reference}/"
+    unknown = client.post(url, {"action": "match", "person_id": "99999999Z"})
+    assert unknown.status_code == 400
+    page = unknown.content.decode()
+    assert "No member has that person id or CIN: copy either from member search." in page
+    assert 'value="99999999Z"' in page
+    assert client.post(url, {"action": "match", "person_id": "91111111a"}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.member == ana and referral.status == ReferralStatus.OPEN

@@ -36,7 +36,13 @@ from carehub.apps.providers.models import CapacityLine, NetworkRecord, ProviderO
 from carehub.domain import deadlines
 from carehub.domain.assignment import Assignment as BatchAssignment
 from carehub.domain.assignment import MemberCase, Provider, Rule, assign_batch, qualifies
-from carehub.domain.assignment.policy import experienced_populations, normalize_county, normalize_language
+from carehub.domain.assignment.members_file import npi_is_valid
+from carehub.domain.assignment.policy import (
+    Unqualified,
+    experienced_populations,
+    normalize_county,
+    normalize_language,
+)
 from carehub.domain.calendar import default_calendar
 from carehub.domain.network import contract_in_force
 
@@ -48,6 +54,15 @@ BEHAVIORAL_HEALTH_PROGRAMS = ("SMHS", "DMC_ODS", "DMC")
 
 class AssignmentError(ValueError):
     """A change that cannot be made; the message says what to fix (and never carries member data)."""
+
+
+MAX_REASON = 2000  # ProviderChangeRequest.reason; the member's own words are refused over it, never cut
+
+_WHY_NOT = {Unqualified.NOT_IN_NETWORK: "no provider in the network has that NPI",
+            Unqualified.NOT_ECM: "it is not a contracted ECM provider",
+            Unqualified.COUNTY: "it does not serve the member's county",
+            Unqualified.POPULATION: "it does not serve the member's Population of Focus",
+            Unqualified.FULL: "it has no capacity left"}
 
 
 def assignment_due(decided_at: datetime) -> datetime:
@@ -354,14 +369,22 @@ def request_provider_change(member: Member, *, actor: Any, channel: str, request
                             reason: str = "", urgent: bool = False,
                             now: datetime | None = None) -> ProviderChangeRequest:
     """Record and acknowledge a member's request to change ECM provider (phone, mail or portal); it is due within
-    30 days (deadlines 'provider-change'); `urgent` puts it first when the member's needs require it sooner."""
+    30 days (deadlines 'provider-change'); `urgent` puts it first when the member's needs require it sooner.
+    A provider asked for must be a valid NPI; a reason over MAX_REASON characters is refused, not cut."""
     if channel not in ChangeChannel.values:
         raise AssignmentError("channel must be phone, mail or portal")
+    requested_npi, reason = requested_npi.strip(), reason.strip()
+    if requested_npi and not npi_is_valid(requested_npi):
+        raise AssignmentError("the provider asked for is not a valid NPI (10 digits, the last a check digit): "
+                              "check it, or leave it blank if the member named no provider")
+    if len(reason) > MAX_REASON:
+        raise AssignmentError(f"the reason is at most {MAX_REASON:,} characters (this one has {len(reason):,}): "
+                              "shorten it")
     now = now or timezone.now()
     current = Assignment.objects.filter(member=member, status__in=OPEN_STATUSES).first()
     request = ProviderChangeRequest.objects.create(
-        member=member, from_assignment=current, requested_npi=requested_npi.strip(), channel=channel,
-        reason=reason.strip()[:2000], urgent=urgent, received_at=now, acknowledged_at=now,
+        member=member, from_assignment=current, requested_npi=requested_npi, channel=channel,
+        reason=reason, urgent=urgent, received_at=now, acknowledged_at=now,
         due_at=deadlines.due("provider-change", now, calendar=default_calendar()))
     record(actor=actor, action=Action.CREATE, object_type="ProviderChangeRequest", object_id=str(request.pk),
            person_id=member.person_id, purpose="member asked to change ECM provider",
@@ -388,7 +411,7 @@ def complete_provider_change(request: ProviderChangeRequest, new_npi: str, *, ac
     cell = provider.cell_limits().get((normalize_county(member.county), population)) if provider else None
     why = qualifies(provider, case, provider.capacity or 0 if provider else 0, cell)
     if why is not None:
-        raise AssignmentError(f"that provider cannot take the member ({why.value.lower().replace('_', ' ')})")
+        raise AssignmentError(f"that provider cannot take the member: {_WHY_NOT[why]}; enter another NPI")
     authorization = current.authorization if current else None
     if current:
         end_assignment(current, "member changed provider", actor=actor, now=now)

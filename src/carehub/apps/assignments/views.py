@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from carehub.apps.assignments import exchange, selectors, services
 from carehub.apps.assignments.models import ChangeChannel, ProviderChangeRequest
 from carehub.apps.members.selectors import audited_member, organization_npis
+from carehub.apps.referrals.selectors import member_by_person_id_or_cin
 from carehub.web.navigation import allowed
 
 QUEUE_KEY = "assignments"
@@ -24,14 +25,23 @@ def _require(request: HttpRequest, key: str) -> None:
         raise PermissionDenied
 
 
-@require_GET
-def queue(request: HttpRequest) -> HttpResponse:
-    _require(request, QUEUE_KEY)
+def _queue_page(request: HttpRequest, *, change_form: dict | None = None, moving: dict | None = None,
+                error: str = "", error_at: str = "", status: int = 200) -> HttpResponse:
+    """The queue; after a refused form, with the message, a link to the form (`error_at`, its id) and what was
+    typed (`change_form` for a new request, `moving` {"pk", "npi"} for a move) (status 400)."""
     lines = selectors.audited_queue(request.user, route=request.path)
     changes = selectors.audited_change_requests(request.user, route=request.path)
     return render(request, "assignments/queue.html", {
         "lines": lines, "changes": changes, "channels": ChangeChannel.choices, "now": timezone.now(),
-        "overdue": sum(line.overdue for line in lines), "message": request.GET.get("done", "")})
+        "overdue": sum(line.overdue for line in lines), "message": request.GET.get("done", ""),
+        "change_form": change_form or {}, "moving": moving or {}, "error": error, "error_at": error_at},
+        status=status)
+
+
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    _require(request, QUEUE_KEY)
+    return _queue_page(request)
 
 
 @require_POST
@@ -43,18 +53,23 @@ def run_batch(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def new_change(request: HttpRequest) -> HttpResponse:
-    """Plan staff record a member's request to change provider received by phone or mail."""
+    """Plan staff record a member's request to change provider received by phone or mail. The member is named by
+    person id or CIN; anything refused comes back on the queue with what was typed."""
     _require(request, QUEUE_KEY)
-    member = audited_member(request.user, request.POST.get("person_id", "").strip(), route=request.path)
+    typed = {key: request.POST.get(key, "").strip() for key in ("person_id", "channel", "requested_npi", "reason")}
+    typed["urgent"] = request.POST.get("urgent") == "on"
+    found = member_by_person_id_or_cin(request.user, typed["person_id"])
+    member = audited_member(request.user, found.person_id if found else typed["person_id"][:64], route=request.path)
     if member is None:
-        raise Http404
+        return _queue_page(request, change_form=typed, status=400, error_at="new-change",
+                           error="No member has that person id or CIN: copy either from member search.")
     try:
         services.request_provider_change(member, actor=request.user, channel=request.POST.get("channel", ""),
                                          requested_npi=request.POST.get("requested_npi", ""),
                                          reason=request.POST.get("reason", ""),
                                          urgent=request.POST.get("urgent") == "on")
     except services.AssignmentError as problem:
-        return HttpResponse(str(problem), status=400)
+        return _queue_page(request, change_form=typed, error=str(problem), error_at="new-change", status=400)
     return redirect("assignments:queue")
 
 
@@ -64,10 +79,12 @@ def complete_change(request: HttpRequest, request_id: int) -> HttpResponse:
     change = ProviderChangeRequest.objects.filter(pk=request_id).first()
     if change is None:
         raise Http404
+    new_npi = request.POST.get("new_npi", "").strip()
     try:
-        services.complete_provider_change(change, request.POST.get("new_npi", "").strip(), actor=request.user)
+        services.complete_provider_change(change, new_npi, actor=request.user)
     except services.AssignmentError as problem:
-        return HttpResponse(str(problem), status=400)
+        return _queue_page(request, moving={"pk": change.pk, "npi": new_npi[:20]}, error=str(problem),
+                           error_at=f"change-{change.pk}", status=400)
     return redirect("assignments:queue")
 
 
@@ -76,16 +93,26 @@ def member_change(request: HttpRequest) -> HttpResponse:
     """A member asks to change provider from the portal."""
     if not request.user.is_member or request.user.member is None:
         raise PermissionDenied
-    services.request_provider_change(request.user.member, actor=request.user, channel=ChangeChannel.PORTAL,
-                                     reason=request.POST.get("reason", ""))
+    try:
+        services.request_provider_change(request.user.member, actor=request.user, channel=ChangeChannel.PORTAL,
+                                         reason=request.POST.get("reason", ""))
+    except services.AssignmentError as problem:
+        return render(request, "assignments/change_refused.html", {"error": str(problem)}, status=400)
     return render(request, "assignments/change_received.html", status=201)
+
+
+def _mine_page(request: HttpRequest, *, error: str = "", error_at: str = "", status: int = 200) -> HttpResponse:
+    """The provider's assigned members; after a refused accept or return, with the message and a link to the
+    member's row (`error_at`, its id) (status 400)."""
+    rows = selectors.audited_provider_assignments(request.user, route=request.path)
+    return render(request, "assignments/mine.html", {"rows": rows, "error": error, "error_at": error_at},
+                  status=status)
 
 
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     _require(request, MINE_KEY)
-    rows = selectors.audited_provider_assignments(request.user, route=request.path)
-    return render(request, "assignments/mine.html", {"rows": rows})
+    return _mine_page(request)
 
 
 def _scoped(request: HttpRequest, assignment_id: int):
@@ -101,7 +128,7 @@ def accept(request: HttpRequest, assignment_id: int) -> HttpResponse:
     try:
         services.accept(_scoped(request, assignment_id), actor=request.user)
     except services.AssignmentError as problem:
-        return HttpResponse(str(problem), status=400)
+        return _mine_page(request, error=str(problem), error_at=f"assignment-{assignment_id}", status=400)
     return redirect("assignments:mine")
 
 
@@ -112,7 +139,7 @@ def return_(request: HttpRequest, assignment_id: int) -> HttpResponse:
         services.return_assignment(_scoped(request, assignment_id), request.POST.get("reason", ""),
                                    actor=request.user)
     except services.AssignmentError as problem:
-        return HttpResponse(str(problem), status=400)
+        return _mine_page(request, error=str(problem), error_at=f"assignment-{assignment_id}", status=400)
     return redirect("assignments:mine")
 
 
@@ -120,18 +147,24 @@ def return_(request: HttpRequest, assignment_id: int) -> HttpResponse:
 def files(request: HttpRequest) -> HttpResponse:
     """Provider staff download their MIF and upload RTF/OTF workbooks; problems come back as a table."""
     _require(request, FILES_KEY)
-    npis = organization_npis(request.user.organization_id)
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
         kind = request.POST.get("kind", "")
         if upload is None or kind not in ("RTF", "OTF"):
-            return HttpResponse("choose RTF or OTF and a file", status=400)
+            return _files_page(request, error="Choose RTF or OTF and a workbook to upload.")
         report = exchange.import_file(kind, upload.read(), name=upload.name, actor=request.user,
-                                      allowed_npis=npis)
+                                      allowed_npis=organization_npis(request.user.organization_id))
+    return _files_page(request, report=report)
+
+
+def _files_page(request: HttpRequest, *, report: exchange.ImportReport | None = None, error: str = "",
+                period: str = "") -> HttpResponse:
+    """The exchange files page; a refused download or upload comes back on it with the message (status 400)."""
+    failed = bool(error) or (report is not None and not report.accepted)
     return render(request, "assignments/files.html",
-                  {"npis": npis, "report": report, "period": timezone.localdate().strftime("%Y-%m")},
-                  status=400 if report is not None and not report.accepted else 200)
+                  {"npis": organization_npis(request.user.organization_id), "report": report, "error": error,
+                   "period": period or timezone.localdate().strftime("%Y-%m")}, status=400 if failed else 200)
 
 
 @require_GET
@@ -143,5 +176,5 @@ def download_mif(request: HttpRequest) -> HttpResponse:
     try:
         data = exchange.mif_bytes(npi, period, actor=request.user)
     except exchange.ExchangeError as problem:
-        return HttpResponse(str(problem), status=400)
+        return _files_page(request, error=f"The MIF could not be made: {problem}.", period=period[:7])
     return FileResponse(data, as_attachment=True, filename=f"MIF_{npi}_{period}.xlsx")

@@ -26,12 +26,13 @@ def _start_of(day: date) -> datetime:
 
 def search_events(f: AuditFilter) -> QuerySet[AuditEvent]:
     """Events matching every given filter, newest first. Each filter is an indexed column (person_id,
-    actor_label, action, at); dates are whole days in the plan's time zone, both ends included."""
+    actor_label, action, at); the user matches in any case; dates are whole days in the plan's time zone, both
+    ends included."""
     qs = AuditEvent.objects.all()
     if f.person_id:
         qs = qs.filter(person_id=f.person_id)
     if f.actor:
-        qs = qs.filter(actor_label=f.actor)
+        qs = qs.filter(actor_label__iexact=f.actor)  # usernames are typed, not copied: any case
     if f.action:
         qs = qs.filter(action=f.action)
     if f.date_from:

@@ -24,6 +24,14 @@ class AuditSearchForm(forms.Form):
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
+    def clean(self) -> dict:
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", f"To ({date_to:%Y-%m-%d}) is before From ({date_from:%Y-%m-%d}): "
+                                      "choose a To date on or after the From date.")
+        return data
+
 
 def _require_compliance(request: HttpRequest) -> None:
     if not allowed(request.user.role, "audit"):

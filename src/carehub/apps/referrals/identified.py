@@ -105,7 +105,7 @@ def refer_identified(run: IdentificationRun, *, actor: Any = None) -> Identified
             continue
         referral = intake.referral
         if referral.status == ReferralStatus.MATCH_REVIEW:  # e.g. no valid CIN and a common name: we know who
-            referral = confirm_member(referral, member, actor=actor)
+            referral = confirm_member(referral, member, actor=actor, same_person_checked=True)  # built from them
         if referral.status == ReferralStatus.LINKED:
             result.linked += 1
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -288,9 +289,52 @@ def _create(clean: CleanReferral, *, actor: Any, channel: str, key: str | None,
         urgency=clean.urgency, status=status, duplicate_of=duplicate_of, external_key=key)
 
 
+def _name_key(name: str) -> str:
+    """A last name as compared for a match: no accents, case, spaces or hyphens (Ñandú, NANDU and Nandu agree)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
+
+
+def member_differences(referral: Referral, member: Member) -> list[str]:
+    """What identifies a person and differs between the referral and the member named: 'last name', 'date of birth'."""
+    differences = []
+    if _name_key(referral.last_name) != _name_key(member.last_name):
+        differences.append("last name")
+    if referral.birth_date != member.birth_date:
+        differences.append("date of birth")
+    return differences
+
+
+class MemberMismatch(ValueError):
+    """The member named for a referral has another last name or date of birth: the reviewer must check and say so."""
+
+    def __init__(self, referral: Referral, member: Member, differences: list[str]) -> None:
+        self.differences = differences
+        super().__init__(
+            f"The {' and the '.join(differences)} differ: the referral describes {referral.first_name} "
+            f"{referral.last_name}, born {referral.birth_date:%Y-%m-%d}; member {member.person_id} is "
+            f"{member.first_name} {member.last_name}, born {member.birth_date:%Y-%m-%d}. Check it is the same person "
+            "(for example a changed name or a typing error), then tick \"I checked: same person\" and confirm again, "
+            "or enter another member.")
+
+
+def confirm_member(referral: Referral, member: Member, *, actor: Any, same_person_checked: bool = False) -> Referral:
+    """Resolve the review queue: the reviewer names the member. Links to the member's open referral if any.
+    A member whose last name or date of birth differs from the referral's is refused (MemberMismatch, the
+    difference shown to the reviewer and the read audited) unless the reviewer checked it is the same person."""
+    if referral.status != ReferralStatus.MATCH_REVIEW:
+        raise ValueError("only a referral waiting for member review can be matched")
+    differences = member_differences(referral, member)
+    if differences and not same_person_checked:
+        record(actor=actor, action=Action.READ, object_type="Referral", object_id=referral.reference,
+               person_id=member.person_id, purpose="member match review: differences shown to the reviewer",
+               detail={"differs": differences})
+        raise MemberMismatch(referral, member, differences)
+    return _link_member(referral, member, actor=actor, checked_differences=differences)
+
+
 @transaction.atomic
-def confirm_member(referral: Referral, member: Member, *, actor: Any) -> Referral:
-    """Resolve the review queue: the reviewer names the member. Links to the member's open referral if any."""
+def _link_member(referral: Referral, member: Member, *, actor: Any, checked_differences: list[str]) -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.MATCH_REVIEW:
         raise ValueError("only a referral waiting for member review can be matched")
@@ -299,9 +343,11 @@ def confirm_member(referral: Referral, member: Member, *, actor: Any) -> Referra
     referral.duplicate_of = duplicate_of
     referral.status = ReferralStatus.LINKED if duplicate_of else ReferralStatus.OPEN
     referral.save(update_fields=["member", "duplicate_of", "status"])
+    detail: dict[str, Any] = {"status": referral.status, "note_was": referral.match_note}
+    if checked_differences:
+        detail["checked_same_person_despite"] = checked_differences
     record(actor=actor, action=Action.UPDATE, object_type="Referral", object_id=referral.reference,
-           person_id=member.person_id, purpose="member match review",
-           detail={"status": referral.status, "note_was": referral.match_note})
+           person_id=member.person_id, purpose="member match review", detail=detail)
     return referral
 
 

@@ -3,6 +3,7 @@ Views parse, authorize (navigation.allowed) and call services; scoping is in sel
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from carehub.apps.authorizations.services import DecisionError, open_authorization
-from carehub.apps.members.selectors import member_for
 from carehub.apps.referrals import selectors, services
 from carehub.apps.referrals.models import Channel, ReferralSource, ReferralStatus, Urgency
 from carehub.domain.populations.labels import POPULATIONS
@@ -92,29 +92,40 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404
     can_screen = allowed(request.user.role, "referrals") and request.user.is_plan_staff
     error = ""
+    person_id = request.POST.get("person_id", "").strip()[:64]
+    mismatch = False
     if request.method == "POST":
         if not can_screen:
             raise PermissionDenied
         action = request.POST.get("action", "")
         try:
             if action == "match":
-                member = member_for(request.user, request.POST.get("person_id", "").strip()[:64])
+                member = selectors.member_by_person_id_or_cin(request.user, person_id)
                 if member is None:
-                    raise DecisionError("no member with that person id")
-                services.confirm_member(referral, member, actor=request.user)
+                    raise DecisionError("No member has that person id or CIN: copy either from member search.")
+                # The box ticked names the member whose differences were shown: another member is checked again.
+                services.confirm_member(referral, member, actor=request.user,
+                                        same_person_checked=request.POST.get("same_person") == person_id)
             elif action == "authorize":
                 authorization = open_authorization(referral, actor=request.user)
-                return redirect("authorizations:review", request_id=authorization.pk)
+                if allowed(request.user.role, "authorizations"):
+                    return redirect("authorizations:review", request_id=authorization.pk)
+                # Care coordination screens but does not decide: back to the referral, not to a page it may not open.
+                messages.success(request, "Sent for authorization: utilization management will decide.")
             elif action == "other-care":
                 services.offer_other_care(referral, actor=request.user, reason=request.POST.get("reason", ""))
             else:
                 raise DecisionError("unknown action")
         except ValueError as problem:
             error = str(problem)
+            mismatch = isinstance(problem, services.MemberMismatch)
         else:
             return redirect("referrals:detail", reference=referral.reference)
     labels = [(code, POPULATIONS.get(code, code)) for code in referral.populations]
     return render(request, "referrals/detail.html", {"r": referral, "can_screen": can_screen, "error": error,
-                                                     "population_labels": labels}, status=400 if error else 200)
+                                                     "population_labels": labels,
+                                                     "can_review": allowed(request.user.role, "authorizations"),
+                                                     "person_id": person_id, "mismatch": mismatch},
+                  status=400 if error else 200)
 
 
