@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carehub.apps.assignments import exchange, selectors, services
 from carehub.apps.assignments.models import ChangeChannel, ProviderChangeRequest
-from carehub.apps.members.selectors import audited_member, organization_npis
-from carehub.apps.referrals.selectors import member_by_person_id_or_cin
+from carehub.apps.members.selectors import audited_member, member_by_person_id_or_cin, organization_npis
 from carehub.web.navigation import allowed
 
 QUEUE_KEY = "assignments"

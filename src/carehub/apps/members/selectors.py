@@ -362,3 +362,14 @@ def audited_member(user: User, person_id: str, *, route: str) -> Member | None:
     record(actor=user, action=Action.READ, object_type="Member", object_id=person_id, person_id=person_id,
            route=route)
     return member
+
+
+def member_by_person_id_or_cin(user: User, text: str) -> Member | None:
+    """The member a reviewer names by person id (P...) or by CIN (the Medi-Cal member id, any case), if the user
+    may see them; None both when they may not and when there is no such member. Staff copy whichever the page in
+    front of them shows: member search and the referral show the CIN."""
+    text = text.strip()[:64]
+    if not text:
+        return None
+    members = visible_members(user)
+    return members.filter(person_id=text).first() or members.filter(member_id=text.upper()).first()

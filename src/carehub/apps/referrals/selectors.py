@@ -8,8 +8,6 @@ from django.db.models import QuerySet
 from carehub.apps.accounts.models import User
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
-from carehub.apps.members.models import Member
-from carehub.apps.members.selectors import visible_members
 from carehub.apps.referrals.models import Referral, ReferralStatus
 
 PAGE_SIZE = 100
@@ -51,13 +49,3 @@ def audited_referral(user: User, reference: str, *, route: str) -> Referral | No
            person_id=referral.member_id or "", route=route)
     return referral
 
-
-def member_by_person_id_or_cin(user: User, text: str) -> Member | None:
-    """The member a reviewer names by person id (P...) or by CIN (the Medi-Cal member id, any case), if the user
-    may see them; None both when they may not and when there is no such member. Staff copy whichever the page in
-    front of them shows: member search and the referral show the CIN."""
-    text = text.strip()[:64]
-    if not text:
-        return None
-    members = visible_members(user)
-    return members.filter(person_id=text).first() or members.filter(member_id=text.upper()).first()

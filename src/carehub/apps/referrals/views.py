@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from carehub.apps.authorizations.services import DecisionError, open_authorization
+from carehub.apps.members.selectors import member_by_person_id_or_cin
 from carehub.apps.referrals import selectors, services
 from carehub.apps.referrals.models import Channel, ReferralSource, ReferralStatus, Urgency
 from carehub.domain.populations.labels import POPULATIONS
@@ -100,7 +101,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "match":
-                member = selectors.member_by_person_id_or_cin(request.user, person_id)
+                member = member_by_person_id_or_cin(request.user, person_id)
                 if member is None:
                     raise DecisionError("No member has that person id or CIN: copy either from member search.")
                 # The box ticked names the member whose differences were shown: another member is checked again.
