@@ -203,3 +203,25 @@ def test_a_referral_without_a_population_is_assigned_for_the_members_identified_
     assert (assignment.member_id, assignment.provider_npi) == (member.person_id, NPI_A)
     assert assignment.population == "ADULT_SMH_SUD"  # not excluded, then the highest priority
     assert outcome.unassigned == [unknown.person_id]  # identified only in an older run: still no population
+
+
+def test_a_member_authorized_presumptively_goes_to_the_provider_that_authorized_them(settings):
+    """Seed 003 8.e: a designated ECM provider authorizes ECM at once and starts it; the batch gave such a member
+    to the best-matching provider instead (found by an audit of issues 4-6)."""
+    from carehub.apps.authorizations import renewals
+    from carehub.apps.referrals.models import Channel
+    from carehub.apps.referrals.services import submit_referral
+
+    ecm_provider(NPI_A, capacity=10)
+    designated = ecm_provider(NPI_B, capacity=10)
+    settings.CAREHUB_PRESUMPTIVE_NPIS = [NPI_B]
+    staff = make_user(Role.ECM_PROVIDER_STAFF, organization=designated.organization)
+    plan = make_user(Role.PLAN_CARE_COORDINATION)
+    member = make_member(county="Alameda", preferred_language="English")
+    data = {"source": "ECM_PROVIDER", "referrer_name": "B care manager", "referrer_phone": "510-555-0101",
+            "cin": member.member_id, "first_name": member.first_name, "last_name": member.last_name,
+            "birth_date": member.birth_date.isoformat(), "populations": ["ADULT_HOMELESS"], "facts": "Unsheltered."}
+    referral = submit_referral(data, actor=staff, channel=Channel.API).referral
+    renewals.confirm_presumptive(renewals.authorize_presumptively(referral, actor=staff), actor=plan, confirm=True)
+    (assignment,) = services.assign_authorized(actor=plan).assigned
+    assert (assignment.provider_npi, assignment.rule) == (NPI_B, "MEMBER_PREFERENCE")

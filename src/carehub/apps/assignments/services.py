@@ -263,6 +263,19 @@ def _populations(auths: Sequence[Any]) -> dict[int, str]:
     return {a.pk: chosen.get(a.pk, "") for a in auths}
 
 
+def _preferred_npis(auths: Sequence[Any]) -> dict[int, str]:
+    """The provider each member should go to first (the MEMBER_PREFERENCE rule, when it qualifies): the
+    designated ECM provider that authorized the member presumptively (seed 003 8.e: the provider that started ECM
+    keeps the member; the batch gave such members to another provider, found by an audit of issues 4-6)."""
+    preferred = {}
+    for a in auths:
+        if a.presumptive_org_id:
+            npis = organization_npis(a.presumptive_org_id)
+            if npis:
+                preferred[a.pk] = npis[0]
+    return preferred
+
+
 @transaction.atomic
 def assign_authorized(*, actor: Any, now: datetime | None = None,
                       authorization_ids: Sequence[int] | None = None) -> BatchOutcome:
@@ -277,8 +290,9 @@ def assign_authorized(*, actor: Any, now: datetime | None = None,
     auths = [a for a in auths if not (a.member_id in seen or seen.add(a.member_id))]  # one per member
     returned = _returned_by([a.member_id for a in auths])
     populations = _populations(auths)
-    cases = member_cases([(a.member, populations[a.pk], "", returned.get(a.member_id, [])) for a in auths],
-                         timezone.localdate(now))
+    preferred = _preferred_npis(auths)
+    cases = member_cases([(a.member, populations[a.pk], preferred.get(a.pk, ""), returned.get(a.member_id, []))
+                          for a in auths], timezone.localdate(now))
     outcome = BatchOutcome([], [])
     for auth, decision in zip(auths, _decide(cases, returned, network(timezone.localdate(now))), strict=True):
         if decision.rule == Rule.UNASSIGNED:
