@@ -225,3 +225,28 @@ def test_a_member_authorized_presumptively_goes_to_the_provider_that_authorized_
     renewals.confirm_presumptive(renewals.authorize_presumptively(referral, actor=staff), actor=plan, confirm=True)
     (assignment,) = services.assign_authorized(actor=plan).assigned
     assert (assignment.provider_npi, assignment.rule) == (NPI_B, "MEMBER_PREFERENCE")
+
+
+def test_the_provider_the_referral_says_the_member_prefers_is_honoured_first():
+    """Seed 000 II.f: "MCPs must follow Members' known preferences"; nothing in the app recorded one, so the
+    batch never applied the rule (found by an audit of issues 4-6)."""
+    from carehub.apps.authorizations.services import DecisionInput, decide, open_authorization
+    from carehub.apps.referrals.models import Channel
+    from carehub.apps.referrals.services import submit_referral
+
+    ecm_provider(NPI_A, capacity=10)
+    ecm_provider(NPI_B, capacity=10)
+    um = make_user(Role.PLAN_UTILIZATION_MANAGEMENT)
+    chosen = []
+    for preferred in ("", NPI_B):
+        member = make_member(county="Alameda", preferred_language="English", first_name=f"P{preferred}")
+        data = {"source": "MEMBER", "referrer_name": "Self", "referrer_phone": "510-555-0199",
+                "first_name": member.first_name, "last_name": member.last_name, "cin": member.member_id,
+                "birth_date": member.birth_date.isoformat(), "populations": ["ADULT_HOMELESS"],
+                "preferred_provider_npi": preferred}
+        result = submit_referral(data, actor=um, channel=Channel.WEB, received_at=SOON - timedelta(days=2))
+        request = open_authorization(result.referral, actor=um)
+        decide(request, DecisionInput("APPROVED", start_date=SOON.date()), actor=um, now=SOON - timedelta(days=1))
+        (assignment,) = services.assign_authorized(actor=um, now=SOON, authorization_ids=[request.pk]).assigned
+        chosen.append((assignment.provider_npi, assignment.rule))
+    assert chosen[1] == (NPI_B, "MEMBER_PREFERENCE") and chosen[0][1] != "MEMBER_PREFERENCE"

@@ -212,3 +212,19 @@ def test_the_member_is_confirmed_by_cin_too_and_an_unknown_one_is_named_with_the
     assert client.post(url, {"action": "match", "person_id": "91111111a"}).status_code == 302
     referral.refresh_from_db()
     assert referral.member == ana and referral.status == ReferralStatus.OPEN
+
+
+def test_a_preferred_provider_must_be_an_ecm_provider_of_the_network(db):
+    from factories import make_provider
+
+    from carehub.apps.referrals.services import validate
+
+    base = {"source": "MEMBER", "referrer_name": "Self", "referrer_phone": "510-555-0199", "first_name": "Ana",
+            "last_name": "Garcia", "birth_date": "1980-05-17"}
+    make_provider("1234567893", kind="ECM")
+    make_provider("1245319599", kind="PCP")
+    for npi in ("12345", "1245319599", "1234567890"):  # too short; not an ECM provider; fails the check digit
+        clean, errors = validate({**base, "preferred_provider_npi": npi})
+        assert clean is None and [e.field for e in errors] == ["preferred_provider_npi"]
+    clean, errors = validate({**base, "preferred_provider_npi": "1234567893"})
+    assert errors == [] and clean.preferred_provider_npi == "1234567893"

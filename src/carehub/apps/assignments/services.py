@@ -264,12 +264,15 @@ def _populations(auths: Sequence[Any]) -> dict[int, str]:
 
 
 def _preferred_npis(auths: Sequence[Any]) -> dict[int, str]:
-    """The provider each member should go to first (the MEMBER_PREFERENCE rule, when it qualifies): the
+    """The provider each member should go to first (the MEMBER_PREFERENCE rule, when it qualifies): the one the
+    referral says the member prefers (the batch never used one: found by an audit of issues 4-6), else the
     designated ECM provider that authorized the member presumptively (seed 003 8.e: the provider that started ECM
     keeps the member; the batch gave such members to another provider, found by an audit of issues 4-6)."""
     preferred = {}
     for a in auths:
-        if a.presumptive_org_id:
+        if a.referral_id and a.referral.preferred_provider_npi:  # the member's own (seed 000 II.f; 004 VI.E.2)
+            preferred[a.pk] = a.referral.preferred_provider_npi
+        elif a.presumptive_org_id:
             npis = organization_npis(a.presumptive_org_id)
             if npis:
                 preferred[a.pk] = npis[0]

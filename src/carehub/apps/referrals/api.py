@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from carehub.apps.referrals import selectors, services
 from carehub.apps.referrals.models import Channel
@@ -31,6 +31,8 @@ class ReferralIn(Schema):
     facts: str = ""
     urgency: str = "ROUTINE"
     external_id: str = ""
+    preferred_provider_npi: str = Field("", description="The ECM provider the member asks for (NPI of an ECM "
+                                                        "provider in the network); assignment honours it first.")
 
 
 class FieldErrorOut(Schema):

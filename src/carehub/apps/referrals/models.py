@@ -96,6 +96,9 @@ class Referral(models.Model):
     match_note = models.CharField(max_length=200, blank=True, default="")
     populations = models.JSONField(default=list, blank=True)
     facts = models.TextField("supporting facts", blank=True, default="")
+    # The ECM provider the member (or referrer) asks for: the assignment honours it first when it qualifies
+    # (seed 000 II.f: "MCPs must follow Members' known preferences"; seed 004 VI.E.2).
+    preferred_provider_npi = models.CharField(max_length=10, blank=True, default="")
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, db_index=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="linked")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.members.models import Member
+from carehub.apps.providers.models import ProviderOrganization
 from carehub.apps.referrals.models import (
     OPEN_STATUSES,
     Channel,
@@ -32,6 +33,7 @@ from carehub.apps.referrals.models import (
     ReferralStatus,
     Urgency,
 )
+from carehub.domain.assignment.members_file import npi_is_valid
 from carehub.domain.populations.labels import POPULATIONS
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -55,6 +57,7 @@ class ErrorCode(StrEnum):
     TOO_LONG = "too_long"
     ATTACHMENT_TYPE = "attachment_type"
     ATTACHMENT_SIZE = "attachment_size"
+    UNKNOWN_PROVIDER = "unknown_provider"
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,8 @@ class FieldError:
 
 # What each channel may send; the rest of the referral is the same everywhere.
 FIELDS = ("source", "referrer_name", "referrer_organization", "referrer_phone", "referrer_email", "cin",
-          "first_name", "last_name", "birth_date", "member_phone", "populations", "facts", "urgency", "external_id")
+          "first_name", "last_name", "birth_date", "member_phone", "populations", "facts", "urgency", "external_id",
+          "preferred_provider_npi")
 _MAX = {"referrer_name": 120, "referrer_organization": 200, "referrer_phone": 30, "referrer_email": 120,
         "first_name": 100, "last_name": 100, "member_phone": 30, "facts": 5000, "external_id": 100}
 
@@ -90,6 +94,7 @@ class CleanReferral:
     facts: str
     urgency: str
     external_id: str
+    preferred_provider_npi: str = ""
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -153,6 +158,12 @@ def validate(data: Mapping[str, Any], *, today: date | None = None) -> tuple[Cle
     if unknown:
         errors.append(FieldError("populations", ErrorCode.UNKNOWN_POPULATION,
                                  f"Unknown Population of Focus code(s): {', '.join(unknown)[:200]}."))
+    preferred = values["preferred_provider_npi"]
+    if preferred and not (npi_is_valid(preferred)
+                          and ProviderOrganization.objects.filter(npi=preferred, kind="ECM").exists()):
+        errors.append(FieldError("preferred_provider_npi", ErrorCode.UNKNOWN_PROVIDER,
+                                 "The preferred ECM provider must be the NPI of an ECM provider in the plan's "
+                                 "network."))
     if errors:
         return None, errors
     assert birth_date is not None
@@ -161,7 +172,8 @@ def validate(data: Mapping[str, Any], *, today: date | None = None) -> tuple[Cle
                          referrer_phone=values["referrer_phone"], referrer_email=values["referrer_email"].lower(),
                          cin=cin, first_name=values["first_name"], last_name=values["last_name"],
                          birth_date=birth_date, member_phone=values["member_phone"], populations=populations,
-                         facts=values["facts"], urgency=urgency, external_id=values["external_id"]), []
+                         facts=values["facts"], urgency=urgency, external_id=values["external_id"],
+                         preferred_provider_npi=preferred), []
 
 
 def validate_attachments(files: Iterable[UploadedFile]) -> list[FieldError]:
@@ -286,7 +298,8 @@ def _create(clean: CleanReferral, *, actor: Any, channel: str, key: str | None,
         submitted_by_org_id=getattr(user, "organization_id", None), cin=clean.cin, first_name=clean.first_name,
         last_name=clean.last_name, birth_date=clean.birth_date, member_phone=clean.member_phone,
         member=match.member, match_note=match.note, populations=clean.populations, facts=clean.facts,
-        urgency=clean.urgency, status=status, duplicate_of=duplicate_of, external_key=key)
+        urgency=clean.urgency, status=status, duplicate_of=duplicate_of, external_key=key,
+        preferred_provider_npi=clean.preferred_provider_npi)
 
 
 def _name_key(name: str) -> str:
