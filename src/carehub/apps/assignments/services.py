@@ -341,6 +341,21 @@ def accept(assignment: Assignment, *, actor: Any, now: datetime | None = None) -
 
 
 @transaction.atomic
+def accept_by_working(assignment: Assignment, *, actor: Any, now: datetime | None = None) -> Assignment:
+    """A provider that records work on a member it has not yet accepted (outreach, an enrollment, a Lead Care
+    Manager; in the app or through its OTF) has accepted them. The caller has scoped the work to the provider."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status != AssignmentStatus.ASSIGNED:
+        return assignment
+    assignment.status, assignment.responded_at = AssignmentStatus.ACCEPTED, now or timezone.now()
+    assignment.save(update_fields=["status", "responded_at"])
+    record(actor=actor, action=Action.UPDATE, object_type="Assignment", object_id=str(assignment.pk),
+           person_id=assignment.member_id, purpose="provider accepted the assignment by working on the member",
+           detail={"status": assignment.status})
+    return assignment
+
+
+@transaction.atomic
 def return_assignment(assignment: Assignment, reason: str, *, actor: Any,
                       now: datetime | None = None) -> Assignment:
     """The provider returns the member with a reason (feedback the plan acts on). The member goes back to the

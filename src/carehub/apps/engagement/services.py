@@ -58,12 +58,9 @@ def _require_open(assignment: Assignment, *, actor: Any = None) -> None:
     if assignment.status not in OPEN_STATUSES:
         raise EngagementError("This assignment has ended; nothing can be recorded on it.")
     if actor is not None and assignment.status == AssignmentStatus.ASSIGNED:
-        from carehub.apps.assignments.services import AssignmentError, accept
+        from carehub.apps.assignments.services import accept_by_working  # assignments reads engagement's models
 
-        try:
-            accepted = accept(assignment, actor=actor)
-        except AssignmentError as why:
-            raise EngagementError(str(why)) from why
+        accepted = accept_by_working(assignment, actor=actor)
         assignment.status, assignment.responded_at = accepted.status, accepted.responded_at
 
 
