@@ -138,15 +138,24 @@ def test_review_queue_confirms_the_member_and_links_duplicates(ana, staff):
     assert AuditEvent.objects.filter(object_type="Referral", action=Action.UPDATE, person_id="P-ANA").exists()
 
 
-def test_not_eligible_is_offered_other_care_and_the_referrer_is_told(ana, staff):
+def test_not_eligible_is_offered_other_care_and_the_referrer_is_told(ana, staff, django_capture_on_commit_callbacks):
     referral = submit_referral(referral_data(), actor=staff, channel=Channel.WEB).referral
-    offer_other_care(referral, actor=staff, reason="No qualifying population on screening")
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_other_care(referral, actor=staff, reason="No qualifying population on screening")
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.OTHER_CARE_OFFERED
     assert "offering other care management" in referral.referrer_message
     assert "qualifying" not in referral.referrer_message  # the internal reason is not sent to the referrer
     with pytest.raises(ValueError, match="open, matched"):
         offer_other_care(referral, actor=staff, reason="again")
+    # A decision not to authorize ECM (seed 001 Q7): a denial with its reason, so the member gets the Notice of
+    # Action with appeal rights (the decision notices job) and the equity report counts it.
+    from carehub.apps.authorizations.models import AuthorizationRequest
+    from carehub.apps.notices.models import Notice, NoticeKind, Recipient
+
+    decision = AuthorizationRequest.objects.get(referral=referral)
+    assert decision.decision == "DENIED" and "No qualifying population on screening" in decision.reasons
+    assert Notice.objects.filter(authorization=decision, kind=NoticeKind.DENIAL, recipient=Recipient.MEMBER).exists()
 
 
 def test_same_external_id_twice_changes_nothing(ana, staff):

@@ -372,17 +372,30 @@ NOT_ELIGIBLE_MESSAGE = ("The member does not meet the criteria for Enhanced Care
 @transaction.atomic
 def offer_other_care(referral: Referral, *, actor: Any, reason: str) -> Referral:
     """Initial screening found the member not eligible for ECM: offer other care management and tell the referrer
-    (seed 004 VI.D.8). The message to the referrer carries no clinical detail."""
+    (seed 004 VI.D.8). The message to the referrer carries no clinical detail.
+
+    The screening outcome is a decision not to authorize ECM, which follows the authorization timeframes and the
+    Notice of Action requirements (seed 001 Q7), so it is recorded as a denial with its reason: the member gets
+    the Notice of Action with appeal rights, the decision counts in the equity report, and the referral's
+    authorization shows it. Screened out with no record, the member was never told and could not appeal (found
+    by an audit of issues 4-6)."""
+    from carehub.apps.authorizations.services import DecisionInput, decide, open_authorization  # they import us
+
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status != ReferralStatus.OPEN:
+    if referral.status != ReferralStatus.OPEN or referral.member_id is None:
         raise ValueError("only an open, matched referral can be screened")
     if not reason.strip():
         raise ValueError("a reason is required")
+    request = open_authorization(referral, actor=actor)
+    decide(request, DecisionInput("DENIED", reasons=f"Initial screening: {reason.strip()[:1500]}. Other care "
+                                                    "management (for example Complex Case Management) is offered."),
+           actor=actor)
+    referral.refresh_from_db()
     referral.status = ReferralStatus.OTHER_CARE_OFFERED
     referral.outcome_note = reason.strip()[:2000]
     referral.referrer_message = NOT_ELIGIBLE_MESSAGE
     referral.save(update_fields=["status", "outcome_note", "referrer_message"])
     record(actor=actor, action=Action.UPDATE, object_type="Referral", object_id=referral.reference,
            person_id=referral.member_id or "", purpose="screening: not eligible, other care management offered",
-           detail={"status": referral.status})
+           detail={"status": referral.status, "authorization": request.pk})
     return referral
