@@ -202,3 +202,28 @@ def test_worklist_flags_enrolled_without_lead_or_contact_this_month(client, shop
                              mode="IN_PERSON", minutes=15)
     (f,) = client.get("/engagement/worklist/").context["page"].rows
     assert not f.needs_lead and not f.month_gap
+
+
+def test_a_refused_outreach_or_activity_comes_back_as_typed(client, shop):
+    """A walk-through lost every field of the outreach form on a date in the future."""
+    a = assign()
+    client.force_login(shop.staff)
+    future = days_ago(-3).isoformat()
+    refused = client.post(f"/engagement/{a.pk}/outreach/", {
+        "attempted_on": future, "method": "PHONE", "outcome": "LEFT_MESSAGE", "location": "Shelter on 5th",
+        "minutes": "15", "care_manager": str(shop.lcm.pk), "note": "Left a voicemail"})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "cannot be in the future" in html
+    form = html[html.index('aria-label="Record an outreach attempt"'):]
+    form = form[:form.index("</form>")]
+    for kept in (f'name="attempted_on" value="{future}"', '<option value="PHONE" selected>',
+                 '<option value="LEFT_MESSAGE" selected>', 'value="Shelter on 5th"', 'value="15"',
+                 f'<option value="{shop.lcm.pk}" selected>', 'value="Left a voicemail"'):
+        assert kept in form, kept
+    refused = client.post(f"/engagement/{a.pk}/activities/", {
+        "occurred_on": future, "component": "HEALTH_PROMOTION", "mode": "PHONE", "minutes": "25", "note": "Diet"})
+    html = refused.content.decode()
+    form = html[html.index('aria-label="Record an activity"'):]
+    form = form[:form.index("</form>")]
+    assert refused.status_code == 400 and 'value="25"' in form and 'value="Diet"' in form
+    assert '<option value="HEALTH_PROMOTION" selected>' in form
