@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 from assign_helpers import LA, NPI_A, NPI_B, approved, ecm_provider
+from django.utils import timezone
 from factories import make_member, make_user
 
 from carehub.apps.accounts.models import Role
@@ -131,3 +132,16 @@ def test_a_members_own_request_over_the_limit_is_refused_with_a_way_back(client,
     assert "The reason is at most 2,000 characters (this one has 3,000): shorten it." in page
     assert 'href="/discontinuation/my-ecm/"' in page
     assert not ProviderChangeRequest.objects.exists()
+
+
+
+def test_pages_name_populations_and_rules_in_words_not_codes(client, plan):
+    """A walk-through read ADULT_AVOIDABLE_UTILIZATION and 'BEST_MATCH 2' on the pages."""
+    ecm_provider(NPI_A, populations=("ADULT_AVOIDABLE_UTILIZATION",))
+    approved(make_member(county="Alameda"), actor=plan, population="ADULT_AVOIDABLE_UTILIZATION",
+             decided_at=timezone.now())
+    queue = client.get("/assignments/").content.decode()
+    assert "Adults at risk for avoidable hospital or ED utilization" in queue
+    assert "ADULT_AVOIDABLE_UTILIZATION<" not in queue
+    assert services.assign_authorized(actor=plan).summary() == (
+        "assigned 1, left in the queue 0 (1 by the best match)")

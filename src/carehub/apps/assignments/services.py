@@ -38,6 +38,7 @@ from carehub.domain.assignment import Assignment as BatchAssignment
 from carehub.domain.assignment import MemberCase, Provider, Rule, assign_batch, qualifies
 from carehub.domain.assignment.members_file import npi_is_valid
 from carehub.domain.assignment.policy import (
+    RULE_LABELS,
     Unqualified,
     experienced_populations,
     normalize_county,
@@ -185,7 +186,7 @@ class BatchOutcome:
 
     def summary(self) -> str:
         rules = Counter(a.rule for a in self.assigned)
-        by_rule = ", ".join(f"{rule} {n}" for rule, n in sorted(rules.items()))
+        by_rule = ", ".join(f"{n} by {RULE_LABELS.get(rule, rule)}" for rule, n in sorted(rules.items()))
         return f"assigned {len(self.assigned)}, left in the queue {len(self.unassigned)}" + \
             (f" ({by_rule})" if by_rule else "")
 

@@ -43,6 +43,14 @@ class Rule(StrEnum):
     UNASSIGNED = "UNASSIGNED"
 
 
+# How staff read a rule (the assignment queue's message after a batch).
+RULE_LABELS: dict[str, str] = {
+    Rule.MEMBER_PREFERENCE: "the member's preference", Rule.EXISTING_RELATIONSHIP: "an existing relationship",
+    Rule.CCS_CASE_MANAGER: "the CCS case manager", Rule.BEHAVIORAL_HEALTH: "the behavioral health provider",
+    Rule.PCP: "the PCP", Rule.BEST_MATCH: "the best match", Rule.UNASSIGNED: "not assigned",
+}
+
+
 class Unqualified(StrEnum):
     """Why a provider named by a rule was passed over (recorded among the alternatives considered)."""
 
