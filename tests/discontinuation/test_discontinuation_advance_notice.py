@@ -182,3 +182,27 @@ def test_the_command_ends_what_is_due_and_refuses_a_bad_date():
     result = CliRunner().invoke(app, ["discontinuation", "end-due", "--on", item.effective_on.isoformat()])
     assert result.exit_code == 0 and "ECM ended: 1; held by a timely appeal: 0" in result.output
     assert _status(case) == AssignmentStatus.ENDED
+
+
+def test_the_plan_withdraws_a_discontinuation_before_its_date_of_action_and_ecm_goes_on(
+        client, django_capture_on_commit_callbacks):
+    from carehub.apps.notifications.models import Notification
+
+    case, item = _confirmed()
+    client.force_login(case.plan)
+    page = client.get(f"/discontinuation/{item.pk}/").content.decode()
+    assert "Withdraw the discontinuation" in page
+    assert client.post(f"/discontinuation/{item.pk}/withdraw/", {"note": " "}).status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(f"/discontinuation/{item.pk}/withdraw/", {"note": "The member called back and engaged."})
+    assert done.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "WITHDRAWN" and not item.ending
+    assert services.end_due(item.effective_on)["ended"] == 0 and _status(case) != AssignmentStatus.ENDED
+    assert Notification.objects.filter(kind="discontinuation-withdrawn", recipient_member=case.member).exists()
+    assert "the plan withdrew the discontinuation" in client.get(f"/discontinuation/{item.pk}/").content.decode()
+    # ECM that has ended cannot be withdrawn; the provider may file a new request after a withdrawal.
+    with pytest.raises(services.DiscontinuationError, match="has not ended yet"):
+        services.withdraw(item, "again", actor=case.plan)
+    again = services.request_discontinuation(case.assignment, "GRADUATED", actor=case.staff, evidence="Goals met.")
+    assert again.status == "REQUESTED"

@@ -23,6 +23,7 @@ class Status(models.TextChoices):
     REQUESTED = "REQUESTED", "Requested, waiting for the plan"
     SENT_BACK = "SENT_BACK", "Sent back to the provider"
     CONFIRMED = "CONFIRMED", "Confirmed by the plan"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn by the plan before ECM ended"
 
 
 class Origin(models.TextChoices):

@@ -378,6 +378,36 @@ def end_due(today: date | None = None, *, actor: Any = None, only: int | None = 
 
 
 @transaction.atomic
+def withdraw(item: Discontinuation, note: str, *, actor: Any, now: datetime | None = None) -> Discontinuation:
+    """The plan takes back a confirmed discontinuation before its date of action (the member engaged again, the
+    evidence was wrong): ECM goes on, the provider and the member are told. Not after ECM ended: the member is
+    then referred again."""
+    note = note.strip()
+    if not note:
+        raise DiscontinuationError("say why the discontinuation is withdrawn")
+    if getattr(actor, "role", "") not in PLAN_REVIEW_ROLES:
+        raise DiscontinuationError("only the plan's care coordination withdraws a discontinuation")
+    item = Discontinuation.objects.select_for_update().get(pk=item.pk)
+    if not item.ending:
+        raise DiscontinuationError("only a discontinuation whose ECM has not ended yet can be withdrawn")
+    item.status, item.review_note = Status.WITHDRAWN, f"{item.review_note}\nWithdrawn: {note}".strip()[:2000]
+    item.save(update_fields=["status", "review_note"])
+    record(actor=actor, action=Action.UPDATE, object_type="Discontinuation", object_id=str(item.pk),
+           person_id=item.member_id, purpose="ECM discontinuation withdrawn before the date of action",
+           detail={"note": note, "effective_on": item.effective_on.isoformat() if item.effective_on else ""})
+    notify_after_commit(actor=actor, kind="discontinuation-withdrawn", npi=item.provider_npi,
+                        subject="ECM goes on: the plan withdrew the discontinuation",
+                        body=f"The plan withdrew the discontinuation: {note}", person_id=item.member_id,
+                        link=f"/discontinuation/{item.pk}/", dedupe_key=f"discontinuation-withdrawn-{item.pk}")
+    if item.notice_id:
+        notify_after_commit(actor=actor, kind="discontinuation-withdrawn", member=item.member,
+                            subject="Your Enhanced Care Management (ECM) will not end",
+                            body="We took back the notice that your ECM would end. Your ECM goes on.",
+                            link="/discontinuation/my-ecm/", dedupe_key=f"discontinuation-withdrawn-member-{item.pk}")
+    return item
+
+
+@transaction.atomic
 def send_back(item: Discontinuation, note: str, *, actor: Any, now: datetime | None = None) -> Discontinuation:
     """The plan returns the request to the provider, saying what is missing. ECM continues; the provider may
     file a new request."""

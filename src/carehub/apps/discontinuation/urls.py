@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:item_id>/confirm/", views.confirm, name="confirm"),
     path("<int:item_id>/send-back/", views.send_back, name="send-back"),
     path("<int:item_id>/transition/", views.complete_transition, name="transition"),
+    path("<int:item_id>/withdraw/", views.withdraw, name="withdraw"),
 ]

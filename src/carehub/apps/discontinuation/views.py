@@ -121,6 +121,7 @@ def detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "plan_version": version, "goals": goals, "unmet": sum(not g.met for g in goals),
         "item": item, "rule": services.reasons()[Reason(item.reason)], "advance_days": services.advance_notice_days(),
         "can_review": allowed(request.user.role, PLAN_KEY) and item.status == Status.REQUESTED,
+        "can_withdraw": allowed(request.user.role, PLAN_KEY) and item.ending,
         "can_complete": ((allowed(request.user.role, PLAN_KEY) or allowed(request.user.role, PROVIDER_KEY))
                          and item.transition_due_on is not None and item.transition_completed_on is None),
         "overdue": bool(item.transition_due_on and item.transition_completed_on is None
@@ -166,6 +167,12 @@ def confirm(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def send_back(request: HttpRequest, item_id: int) -> HttpResponse:
     return _review(request, item_id, lambda item: services.send_back(
+        item, request.POST.get("note", ""), actor=request.user))
+
+
+@require_POST
+def withdraw(request: HttpRequest, item_id: int) -> HttpResponse:
+    return _review(request, item_id, lambda item: services.withdraw(
         item, request.POST.get("note", ""), actor=request.user))
 
 
