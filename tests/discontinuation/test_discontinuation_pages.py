@@ -142,12 +142,15 @@ def test_plan_records_a_discontinuation_it_learned_of(client, django_capture_on_
 
     case = accepted_case()
     client.force_login(case.plan)
-    assert client.post("/discontinuation/plan-new/", {"person_id": "NOPE", "reason": "DECEASED",
-                                                       "evidence": "x"}).status_code == 400
-    assert client.post("/discontinuation/plan-new/", {"person_id": case.member.person_id, "reason": "DECEASED"}
-                       ).status_code == 400  # evidence required
+    unknown = client.post("/discontinuation/plan-new/", {"person_id": "NOPE", "reason": "DECEASED", "evidence": "x"})
+    # Refusals come inside the page with a way back (they were bare text: found by a walk-through of the demo).
+    html = unknown.content.decode()
+    assert unknown.status_code == 400 and "No open ECM assignment for that person id or CIN" in html
+    assert 'href="/discontinuation/">Go back and fix it' in html and "<nav" in html
+    no_evidence = client.post("/discontinuation/plan-new/", {"person_id": case.member.person_id, "reason": "DECEASED"})
+    assert no_evidence.status_code == 400 and "Describe the evidence" in no_evidence.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/discontinuation/plan-new/", {"person_id": case.member.person_id,
+        response = client.post("/discontinuation/plan-new/", {"person_id": case.member.member_id.lower(),  # the CIN
                                                                "reason": "DECEASED",
                                                                "evidence": "Date of death in the 834 file."})
     item = Discontinuation.objects.get()

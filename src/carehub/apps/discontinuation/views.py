@@ -9,6 +9,7 @@ import contextlib
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,9 +17,10 @@ from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.discontinuation import portal, selectors, services
 from carehub.apps.discontinuation.models import Discontinuation, Status
-from carehub.apps.members.selectors import audited_member
+from carehub.apps.members.selectors import audited_member, member_by_person_id_or_cin
 from carehub.domain.discontinuation import EVIDENCE_MAX_BYTES, TRANSITION_SOURCE, Reason
 from carehub.web.navigation import allowed
+from carehub.web.problems import refused
 
 PLAN_KEY = "discontinuations"
 PROVIDER_KEY = "ecm-discontinuation"
@@ -53,15 +55,17 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     """Plan staff record a discontinuation the plan learned of (the member phoned the plan to stop ECM, a death or
     a loss of eligibility in the plan's files); it waits in the queue like a provider's request."""
     _require(request, PLAN_KEY)
-    member = audited_member(request.user, request.POST.get("person_id", "").strip(), route=request.path)
+    found = member_by_person_id_or_cin(request.user, request.POST.get("person_id", ""))
+    member = audited_member(request.user, found.person_id, route=request.path) if found is not None else None
     assignment = portal.open_assignment(member) if member is not None else None
     if assignment is None:
-        return HttpResponse("no open ECM assignment for that person id", status=400)
+        return refused(request, "No open ECM assignment for that person id or CIN: copy either from member search.",
+                       back=reverse("discontinuation:queue"))
     try:
         item = services.request_discontinuation(assignment, request.POST.get("reason", ""), actor=request.user,
                                                 evidence=request.POST.get("evidence", ""))
     except services.DiscontinuationError as problem:
-        return HttpResponse(str(problem), status=400)
+        return refused(request, str(problem), back=reverse("discontinuation:queue"))
     return redirect("discontinuation:detail", item_id=item.pk)
 
 

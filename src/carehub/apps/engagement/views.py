@@ -31,6 +31,7 @@ from carehub.apps.members.selectors import organization_npis
 from carehub.apps.providers.models import CareManager
 from carehub.domain import outreach
 from carehub.web.navigation import allowed
+from carehub.web.problems import refused
 
 WORKLIST_KEY = "ecm-worklist"
 NOT_ENGAGED_KEY = "not-engaged"
@@ -162,7 +163,7 @@ def change_status(request: HttpRequest, assignment_id: int) -> HttpResponse:
              "unreachable": lambda a: services.mark_unreachable(a, actor=request.user)}
     step = steps.get(p.get("action", ""))
     if step is None:
-        return HttpResponse("unknown action", status=400)
+        return refused(request, "Choose a change of status.")
 
     def action(a: Assignment) -> str:
         enrollment = step(a)
@@ -251,7 +252,7 @@ def route(request: HttpRequest, assignment_id: int) -> HttpResponse:
         services.route_to_other_care_management(assignment, actor=request.user,
                                                 routed_to=request.POST.get("routed_to", ""))
     except services.EngagementError as problem:
-        return HttpResponse(str(problem), status=400)
+        return refused(request, str(problem))
     messages.success(request, "Routing recorded.")
     return redirect("engagement:not-engaged")
 
@@ -272,7 +273,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
         lines = reports.audited_monthly_contacts(request.user, route=request.path, first_month=first,
                                                  last_month=last, gaps_only=gaps_only)
     except ValueError as problem:
-        return HttpResponse(str(problem), status=400)
+        return refused(request, str(problem))
     minimum = outreach_policy().monthly_minimum_contacts
     if request.GET.get("format") == "csv":
         response = HttpResponse(reports.monthly_contacts_csv(lines, minimum), content_type="text/csv")
@@ -295,7 +296,7 @@ def otf_download(request: HttpRequest) -> HttpResponse:
     try:
         reports.check_period(first, first)
     except ValueError as problem:
-        return HttpResponse(str(problem), status=400)
+        return refused(request, str(problem))
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     data = otf.otf_bytes(npi, first, last, actor=request.user)
     return FileResponse(data, as_attachment=True, filename=f"OTF_{npi}_{first:%Y-%m}.xlsx")
@@ -313,7 +314,7 @@ def outreach_summary(request: HttpRequest) -> HttpResponse:
         last = date.fromisoformat(request.GET.get("to", "") or today.isoformat())
         reports.check_period(outreach.month_start(first), outreach.month_start(last))
     except ValueError as problem:
-        return HttpResponse(str(problem) or "Enter dates as YYYY-MM-DD.", status=400)
+        return refused(request, str(problem) or "Enter dates as YYYY-MM-DD.")
     lines = reports.audited_outreach_summary(request.user, route=request.path, first=first, last=last)
     if request.GET.get("format") == "csv":
         response = HttpResponse(reports.outreach_summary_csv(lines), content_type="text/csv")
