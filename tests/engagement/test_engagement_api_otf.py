@@ -155,3 +155,31 @@ def test_two_attempts_on_one_day_by_one_method_are_two_attempts(shop):
     sync_otf_reports(actor=JOB, provider_npi=NPI_A)
     attempts = OutreachAttempt.objects.filter(assignment=a).order_by("minutes")
     assert [(x.minutes, x.outcome) for x in attempts] == [(15, "OTHER"), (20, "REACHED_ENGAGED")]
+
+
+def test_a_provider_loses_the_member_as_soon_as_it_returns_or_the_assignment_ends(client):
+    """DESIGN "Access and audit": provider staff see only members currently assigned. A return left the record
+    readable until midnight (the relationship ended "on" today counted as current), and an ended assignment kept
+    serving the former provider the member's contact details (found by an audit of the API)."""
+    from factories import add_history, today
+
+    from carehub.apps.assignments.models import AssignmentStatus
+    from carehub.apps.assignments.services import end_assignment
+    from carehub.apps.audit.services import JobActor
+
+    shop, other = ecm_shop(), ecm_shop(NPI_B)
+    returned = assign(status=AssignmentStatus.ASSIGNED, phone="510-555-0199", email="ana@example.org")
+    add_history(returned.member)
+    client.force_login(shop.staff)
+    assert client.get(f"/api/members/{returned.member_id}").status_code == 200
+    assert client.post(f"/api/assignments/{returned.pk}/return", {"reason": "Not our county"},
+                       content_type="application/json").status_code == 200
+    assert client.get(f"/api/members/{returned.member_id}").status_code == 404
+    assert client.get(f"/api/engagement/assignments/{returned.pk}").status_code == 404
+    moved = assign(phone="510-555-0142", email="bo@example.org", first_name="Bo")
+    end_assignment(moved, "provider change", actor=JobActor("test"), on=today() - timedelta(days=10))
+    assign(NPI_B, member=moved.member)
+    assert client.get(f"/api/engagement/assignments/{moved.pk}").status_code == 404
+    assert "510-555-0142" not in client.get(f"/engagement/{moved.pk}/").content.decode()
+    client.force_login(other.staff)
+    assert client.get(f"/api/members/{moved.member_id}").status_code == 200  # the new provider does

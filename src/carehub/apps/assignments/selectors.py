@@ -113,8 +113,10 @@ def audited_provider_assignments(user: User, *, route: str, limit: int = PAGE_SI
 
 
 def audited_assignment(user: User, assignment_id: int, *, route: str) -> Assignment | None:
-    """One assignment in the user's scope (open or not), or None (recorded as DENIED)."""
-    assignment = provider_assignments(user, include_closed=True).filter(pk=assignment_id).first()
+    """One assignment in the user's scope, or None (recorded as DENIED): any for plan staff, open ones for provider
+    staff (DESIGN: a provider sees only members currently assigned; an ended assignment kept serving the former
+    provider the member's contact details: found by an audit of the API)."""
+    assignment = provider_assignments(user, include_closed=user.is_plan_staff).filter(pk=assignment_id).first()
     if assignment is None:
         record(actor=user, action=Action.DENIED, object_type="Assignment", object_id=str(assignment_id),
                route=route, detail={"reason": "not in the user's scope or not found"})

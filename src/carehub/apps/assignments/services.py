@@ -11,7 +11,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -323,8 +323,12 @@ def _for_provider(assignment: Assignment, actor: Any) -> Assignment:
 
 
 def _end_relationship(assignment: Assignment, on: date) -> None:
+    """The care relationship's last day is the day before `on`: a relationship is current through its end date
+    (members.selectors.current_relationship), so ending it "on" today left the provider seeing the member until
+    midnight (found by an audit of the API)."""
     if assignment.relationship_id:
-        CareRelationship.objects.filter(pk=assignment.relationship_id, end_date__isnull=True).update(end_date=on)
+        CareRelationship.objects.filter(pk=assignment.relationship_id, end_date__isnull=True).update(
+            end_date=on - timedelta(days=1))
 
 
 @transaction.atomic
