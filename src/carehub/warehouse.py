@@ -132,8 +132,10 @@ RECENT_COLUMNS = ("claim_id", "claim_line_number", "claim_type", "claim_start_da
 
 def recent_medical_claims(person_id: str, since: date, limit: int = 200,
                           root: Path | None = None) -> list[dict[str, Any]]:
-    """A member's medical claim lines since a date, newest first (for the member page). Reads the row groups
-    of that person only (see the module docstring)."""
+    """A member's medical claim lines since a date, newest first (for the member page): every line of each claim
+    that has one of the newest `limit` lines, so whether a claim is a 42 CFR Part 2 record is decided on all its
+    lines (a substance use line past the limit let the claim's other lines through: found by an audit of the
+    API). Reads the row groups of that person only (see the module docstring)."""
     version = current_version_dir(root)
     glob = table_glob("medical_claim", root)
     if version is None or glob is None:
@@ -148,11 +150,15 @@ def recent_medical_claims(person_id: str, since: date, limit: int = 200,
         rows = table_sql(con, version, "medical_claim", where=f"{prune}person_id = ?")
         cursor = con.execute(
             f"""
+            WITH person AS ({rows}),
+            recent AS (
+                SELECT claim_id FROM person WHERE claim_start_date >= ?
+                ORDER BY claim_start_date DESC, claim_id, claim_line_number LIMIT ?
+            )
             SELECT {select}
-            FROM ({rows})
-            WHERE claim_start_date >= ?
+            FROM person
+            WHERE claim_id IN (SELECT claim_id FROM recent)
             ORDER BY claim_start_date DESC, claim_id, claim_line_number
-            LIMIT ?
             """,
             [*params, since, limit],
         )

@@ -113,3 +113,25 @@ def test_docs_are_for_staff_only(client, ana):
     assert client.get("/api/openapi.json").status_code == 200
     client.force_login(make_user(Role.MEMBER, member=ana))
     assert client.get("/api/docs").status_code == 403
+
+
+def test_a_claim_whose_substance_use_line_falls_past_the_page_limit_is_still_withheld(client):
+    """42 CFR Part 2: a claim is a Part 2 record when any of its lines is. Only the newest 50 lines were read, so a
+    claim whose SUD line was the 51st showed its other line to provider staff without consent (found by an audit
+    of the API)."""
+    member = make_member(person_id="P-ANA")
+    relate(member, ECM_NPI)
+    org = make_org(OrganizationKind.ECM_PROVIDER)
+    make_provider(ECM_NPI, organization=org)
+    rows = [{"claim_id": f"N{i:02d}", "person_id": "P-ANA", "claim_start_date": today() - timedelta(days=1),
+             "diagnosis_code_1": "I10"} for i in range(49)]
+    rows += [{"claim_id": "CX", "claim_line_number": 1, "person_id": "P-ANA",
+              "claim_start_date": today() - timedelta(days=5), "diagnosis_code_1": "I10"},
+             {"claim_id": "CX", "claim_line_number": 2, "person_id": "P-ANA",
+              "claim_start_date": today() - timedelta(days=5), "diagnosis_code_1": "F1020", "hcpcs_code": "H0005"}]
+    write_claims(rows)
+    client.force_login(make_user(Role.ECM_PROVIDER_STAFF, organization=org))
+    body = client.get("/api/members/P-ANA").json()
+    assert body["part2_withheld"] is True
+    assert [c for c in body["recent_claims"] if c["claim_id"] == "CX"] == []
+    assert len({c["claim_id"] for c in body["recent_claims"]}) == 49  # the other claims are shown
