@@ -206,11 +206,14 @@ def test_named_providers_are_told_when_a_part2_consent_is_recorded_and_revoked(c
     assert all("F1" not in n.body and "DMC" not in n.body for n in Notification.objects.all())
 
 
-def test_a_pcp_relationship_opens_the_record_but_not_the_consents(client, ana):
+def test_a_pcp_relationship_alone_opens_neither_the_record_nor_the_consents(client, ana):
+    """DESIGN "Access and audit": provider staff see members currently assigned or referred; a PCP relationship
+    from the plan's load opened the whole record (found by an audit of the API)."""
     add_consent(ana, npis=(NPI_OTHER,))
     relate(ana, NPI_OTHER, kind=RelationshipKind.PCP)
     client.force_login(provider_user(NPI_OTHER))
-    assert client.get("/members/P-ANA/").status_code == 200
+    assert client.get("/members/P-ANA/").status_code == 404
+    assert client.get("/api/members/P-ANA").status_code == 404
     assert client.get("/consents/P-ANA/").status_code == 404
     assert client.get("/api/consents/P-ANA").status_code == 404
-    assert AuditEvent.objects.filter(action=Action.DENIED, object_type="Consent", person_id="P-ANA").count() == 2
+    assert AuditEvent.objects.filter(action=Action.DENIED, object_type="Member", person_id="P-ANA").count() == 4

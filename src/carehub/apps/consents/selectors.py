@@ -105,7 +105,7 @@ def ecm_providers(member: Member, on: date | None = None) -> list[tuple[str, str
 
 def _works_with(user: User, member: Member, on: date) -> bool:
     """Provider staff work with a member their organization is currently assigned (ECM) or referred (Community
-    Supports) to; a PCP or program relationship alone lets them open the record, not the consents."""
+    Supports) to, the same rule as members.selectors.visible_members."""
     npis = organization_npis(user.organization_id)
     return bool(npis) and CareRelationship.objects.filter(
         current_relationship(on), member=member, provider_npi__in=npis,

@@ -33,6 +33,7 @@ from carehub.apps.identification.models import (
 )
 from carehub.apps.members.models import CareRelationship, Member
 from carehub.apps.members.selectors import (
+    SCOPING_KINDS,
     current_relationship,
     organization_npis,
     part2_consent,
@@ -125,7 +126,8 @@ def _scoped(user: User, rows: QuerySet[Scoped]) -> QuerySet[Scoped]:
         # The rule of visible_members (a current care relationship with one of the organization's NPIs), read
         # straight from the relationships: going through the member table made PostgreSQL scan all of it.
         npis = organization_npis(user.organization_id)
-        related = CareRelationship.objects.filter(current_relationship(today()), provider_npi__in=npis)
+        related = CareRelationship.objects.filter(current_relationship(today()), provider_npi__in=npis,
+                                                  kind__in=SCOPING_KINDS)
         return rows.filter(member_id__in=related.values("member_id"))
     return rows.filter(member_id__in=visible_members(user).values("person_id"))
 

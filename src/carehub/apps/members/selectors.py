@@ -30,6 +30,7 @@ from carehub.apps.members.models import (
     Member,
     PcpAssignment,
     ProgramEnrollment,
+    RelationshipKind,
 )
 from carehub.apps.providers.models import ProviderOrganization
 from carehub.domain.part2 import (
@@ -80,6 +81,10 @@ def part2_consent(user: User, member: Member | str, on: date | None = None) -> A
     return part2_consent_for_user(user, member, on)
 
 
+# The relationships that let a provider's staff see a member (DESIGN "Access and audit").
+SCOPING_KINDS = (RelationshipKind.ASSIGNED, RelationshipKind.REFERRED)
+
+
 def visible_members(user: User, on: date | None = None) -> QuerySet[Member]:
     """Every member the user may see. Unknown or missing roles see nobody."""
     if user.is_plan_staff:
@@ -90,8 +95,11 @@ def visible_members(user: User, on: date | None = None) -> QuerySet[Member]:
         npis = organization_npis(user.organization_id)
         if not npis:
             return Member.objects.none()
+        # DESIGN "Access and audit": currently assigned or referred. A PCP or program relationship from the plan's
+        # load alone opened the full record, claims included (found by an audit of the API).
         related = CareRelationship.objects.filter(
-            current_relationship(on or today()), member_id=OuterRef("person_id"), provider_npi__in=npis)
+            current_relationship(on or today()), member_id=OuterRef("person_id"), provider_npi__in=npis,
+            kind__in=SCOPING_KINDS)
         return Member.objects.filter(Exists(related))
     return Member.objects.none()
 
