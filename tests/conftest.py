@@ -79,13 +79,17 @@ def _audit_log_flushable_between_transactional_tests(request):
     request.getfixturevalue("transactional_db")
     from django.db import connection
 
-    triggers = importlib.import_module("carehub.apps.audit.migrations.0002_append_only_triggers")
+    modules = [importlib.import_module(f"carehub.apps.audit.migrations.{name}")
+               for name in ("0002_append_only_triggers", "0004_subjects")]  # the events, then their subjects
     with connection.schema_editor() as editor:
-        triggers.drop_triggers(None, editor)
-        triggers.create_triggers(None, editor)
+        for triggers in reversed(modules):
+            triggers.drop_triggers(None, editor)
+        for triggers in modules:
+            triggers.create_triggers(None, editor)
     yield
     with connection.schema_editor() as editor:
-        triggers.drop_triggers(None, editor)
+        for triggers in reversed(modules):
+            triggers.drop_triggers(None, editor)
 
 
 # ---- browser tests: Playwright's sync API driving Debian's chromium (never a downloaded browser) ----------

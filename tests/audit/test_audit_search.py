@@ -120,3 +120,34 @@ def test_from_after_to_is_a_form_error_with_no_results(client, compliance, event
     assert response.context["page"] is None and "No events match." not in page
     assert "is before From" in page and response.context["form"].errors["date_to"]
     assert not AuditEvent.objects.filter(actor=compliance, action=Action.SEARCH).exists()
+
+
+def test_a_search_by_member_finds_the_lists_and_files_that_showed_them(client):
+    """A list page or an exported file records the members it showed; searching the log by member found none of
+    them (their ids sat only in the event's detail: found by an audit of the API)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "engagement"))
+    from engagement_helpers import NPI_A, assign, ecm_shop
+
+    from carehub.apps.assignments import exchange
+    from carehub.apps.audit.models import AuditSubject
+    from carehub.apps.audit.selectors import AuditFilter, search_events
+
+    shop = ecm_shop()
+    shown, other = assign(phone="510-555-0199"), assign(first_name="Bo")
+    client.force_login(shop.staff)
+    assert shown.member.member_id in str(client.get("/api/engagement/worklist").json())
+    client.get("/api/assignments/mine")
+    exchange.mif_bytes(NPI_A, timezone.localdate().strftime("%Y-%m"), actor=shop.staff)
+    found = {(e.object_type, e.action) for e in search_events(AuditFilter(person_id=shown.member_id))}
+    assert {("EngagementWorklist", "SEARCH"), ("Assignment", "SEARCH"),
+            ("MemberInformationFile", "EXPORT")} <= found
+    assert {e.object_type for e in search_events(AuditFilter(person_id=other.member_id))} >= {"EngagementWorklist"}
+    # The compliance page shows them for that member, and the index is append-only like the events.
+    client.force_login(make_user(Role.PLAN_COMPLIANCE_FINANCE))
+    page = client.get(f"/audit/?person_id={shown.member_id}").content.decode()
+    assert "MemberInformationFile" in page and "EngagementWorklist" in page
+    with pytest.raises(Exception):  # noqa: B017 - the ORM guard or the database trigger, whichever comes first
+        AuditSubject.objects.filter(person_id=shown.member_id).update(person_id="someone-else")

@@ -35,6 +35,7 @@ from carehub.apps.assignments.models import (
 )
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
+from carehub.apps.members.models import Member
 from carehub.apps.providers.models import ProviderOrganization
 from carehub.domain import discontinuation as discontinuation_policy
 from carehub.domain.dhcsfiles import Problem, layout, read_workbook, write_workbook
@@ -123,8 +124,10 @@ def write_mif(npi: str, period: str, out: Any, *, actor: Any) -> int:
         raise ExchangeError("no provider in the network has that NPI")
     rows = mif_rows(provider, period)
     count = write_workbook(out, layout("MIF"), rows, sheet_title="MIF")
+    cins = [r["Member Client Index Number (CIN)"] for r in rows]
     record(actor=actor, action=Action.EXPORT, object_type="MemberInformationFile", object_id=npi,
-           purpose="MIF to the ECM provider", detail={"period": period, "rows": count})
+           purpose="MIF to the ECM provider", detail={"period": period, "rows": count},
+           people=Member.objects.filter(member_id__in=cins).values_list("person_id", flat=True))
     return count
 
 

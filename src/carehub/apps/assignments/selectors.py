@@ -72,7 +72,8 @@ def assignment_queue(user: User, now: datetime | None = None, limit: int = PAGE_
 def audited_queue(user: User, *, route: str, now: datetime | None = None) -> list[QueueLine]:
     lines = assignment_queue(user, now)
     record(actor=user, action=Action.SEARCH, object_type="AssignmentQueue", route=route,
-           detail={"authorizations": [line.authorization.pk for line in lines]})
+           detail={"authorizations": [line.authorization.pk for line in lines]},
+           people=[line.authorization.member_id for line in lines])
     return lines
 
 
@@ -87,7 +88,7 @@ def change_requests(user: User) -> list[ProviderChangeRequest]:
 def audited_change_requests(user: User, *, route: str) -> list[ProviderChangeRequest]:
     rows = change_requests(user)
     record(actor=user, action=Action.SEARCH, object_type="ProviderChangeRequest", route=route,
-           detail={"ids": [r.pk for r in rows]})
+           detail={"ids": [r.pk for r in rows]}, people=[r.member_id for r in rows])
     return rows
 
 
@@ -108,7 +109,7 @@ def provider_assignments(user: User, *, include_closed: bool = False) -> QuerySe
 def audited_provider_assignments(user: User, *, route: str, limit: int = PAGE_SIZE) -> list[Assignment]:
     rows = list(provider_assignments(user)[:limit])
     record(actor=user, action=Action.SEARCH, object_type="Assignment", route=route,
-           detail={"ids": [a.pk for a in rows]})
+           detail={"ids": [a.pk for a in rows]}, people=[a.member_id for a in rows])
     return rows
 
 

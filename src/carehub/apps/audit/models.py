@@ -69,6 +69,29 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("audit events cannot be deleted")
 
 
+class AuditSubject(models.Model):
+    """A member whose data one event showed or sent among others (a list page, an exported file), so that a
+    search by member finds the event: list reads kept their ids only in `detail`, where the search by member did
+    not look (found by an audit of the API). The same ids are in the event's detail["people"], under the hash
+    chain; these rows are its index, append-only like the events."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    person_id = models.CharField(max_length=64, db_index=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in event {self.event_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
 class AuditHead(models.Model):
     """The chain's tip, one row: locking it serializes appends so that every event links to its predecessor."""
 

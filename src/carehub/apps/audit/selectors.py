@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from carehub.apps.audit.models import AuditEvent
+from carehub.apps.audit.models import AuditEvent, AuditSubject
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,9 @@ def search_events(f: AuditFilter) -> QuerySet[AuditEvent]:
     actor_label, action, at); the user matches in any case; dates are whole days in the plan's time zone, both
     ends included."""
     qs = AuditEvent.objects.all()
-    if f.person_id:
-        qs = qs.filter(person_id=f.person_id)
+    if f.person_id:  # the event's own member, or one of those a list or a file showed (AuditSubject)
+        qs = qs.filter(Q(person_id=f.person_id)
+                       | Q(pk__in=AuditSubject.objects.filter(person_id=f.person_id).values("event_id")))
     if f.actor:
         qs = qs.filter(actor_label__iexact=f.actor)  # usernames are typed, not copied: any case
     if f.action:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from carehub.apps.audit.chain import event_digest
-from carehub.apps.audit.models import Action, AuditEvent, AuditHead
+from carehub.apps.audit.models import Action, AuditEvent, AuditHead, AuditSubject
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,19 @@ def _actor_fields(actor: Any) -> tuple[int | None, str]:
 
 
 def record(*, actor: Any, action: Action | str, object_type: str = "", object_id: str = "", person_id: str = "",
-           route: str = "", purpose: str = "", detail: dict[str, Any] | None = None) -> AuditEvent:
+           route: str = "", purpose: str = "", detail: dict[str, Any] | None = None,
+           people: Iterable[str] = ()) -> AuditEvent:
     """Append one event to the chain. Runs inside the caller's transaction (or its own), so the event and the
-    action it records commit together."""
+    action it records commit together. `people`: the members whose data a list or a file showed, so a search by
+    member finds the event (kept in detail["people"] and indexed in AuditSubject)."""
     actor_id, actor_label = _actor_fields(actor)
     detail = detail or {}
+    # Lists record the ids they show as detail["person_ids"] (or "people"); either way they are the event's subjects.
+    listed = [*people, *(p for key in ("person_ids", "people") if isinstance(detail.get(key), list | tuple)
+                         for p in detail[key])]
+    subjects = sorted({str(p) for p in listed if p} - {person_id})
+    if subjects:
+        detail = {**detail, "people": subjects}
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq = head.seq + 1
@@ -43,6 +52,7 @@ def record(*, actor: Any, action: Action | str, object_type: str = "", object_id
         digest = event_digest(head.hash, **fields)
         event = AuditEvent.objects.create(prev_hash=head.hash, hash=digest, **fields)
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+        AuditSubject.objects.bulk_create([AuditSubject(event=event, person_id=p) for p in subjects], batch_size=2000)
     return event
 
 

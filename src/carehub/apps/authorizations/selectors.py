@@ -52,7 +52,7 @@ def worklist(user: User, now: datetime | None = None, limit: int = PAGE_SIZE) ->
 def audited_worklist(user: User, *, route: str, now: datetime | None = None) -> list[WorklistLine]:
     lines = worklist(user, now)
     record(actor=user, action=Action.SEARCH, object_type="AuthorizationRequest", route=route,
-           detail={"ids": [line.request.pk for line in lines]})
+           detail={"ids": [line.request.pk for line in lines]}, people=[line.request.member_id for line in lines])
     return lines
 
 

@@ -259,7 +259,7 @@ def reassessment_worklist(user: User, *, today: date | None = None) -> list[DueL
 def audited_worklist(user: User, *, route: str, today: date | None = None) -> list[DueLine]:
     lines = reassessment_worklist(user, today=today)
     record(actor=user, action=Action.SEARCH, object_type="ReassessmentWorklist", route=route,
-           detail={"members": [line.member.person_id for line in lines]})
+           detail={"person_ids": [line.member.person_id for line in lines]})
     return lines
 
 
@@ -295,5 +295,5 @@ def provider_caseload(user: User, *, limit: int = WORKLIST_LIMIT) -> list[Caselo
 def audited_caseload(user: User, *, route: str) -> list[CaseloadLine]:
     lines = provider_caseload(user)
     record(actor=user, action=Action.SEARCH, object_type="CarePlanCaseload", route=route,
-           detail={"members": [line.member.person_id for line in lines]})
+           detail={"person_ids": [line.member.person_id for line in lines]})
     return lines

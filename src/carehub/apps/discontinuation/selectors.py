@@ -83,14 +83,16 @@ def audited_queue(user: User, *, route: str, today: date | None = None
                   ) -> tuple[list[Discontinuation], list[TransitionLine]]:
     queue, lines = review_queue(user), transitions(user, today)
     record(actor=user, action=Action.SEARCH, object_type="Discontinuation", route=route,
-           detail={"review": [d.pk for d in queue], "transitions": [line.item.pk for line in lines]})
+           detail={"review": [d.pk for d in queue], "transitions": [line.item.pk for line in lines]},
+           people=[d.member_id for d in queue] + [line.item.member_id for line in lines])
     return queue, lines
 
 
 def audited_provider_page(user: User, *, route: str) -> tuple[list[Assignment], list[Discontinuation]]:
     assignments, requests = provider_open_assignments(user), provider_requests(user)
     record(actor=user, action=Action.SEARCH, object_type="Discontinuation", route=route,
-           detail={"assignments": [a.pk for a in assignments], "requests": [d.pk for d in requests]})
+           detail={"assignments": [a.pk for a in assignments], "requests": [d.pk for d in requests]},
+           people=[a.member_id for a in assignments] + [d.member_id for d in requests])
     return assignments, requests
 
 

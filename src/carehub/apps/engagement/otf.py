@@ -20,6 +20,7 @@ from carehub.apps.assignments.models import Assignment, AssignmentStatus, Exchan
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
 from carehub.apps.engagement.models import OutreachAttempt, OutreachMethod, OutreachOutcome, RecordSource
+from carehub.apps.members.models import Member
 from carehub.apps.providers.models import ProviderOrganization
 from carehub.domain.dhcsfiles import layout, write_workbook
 from carehub.domain.outreach import REACHED_OUTCOMES
@@ -163,6 +164,8 @@ def otf_bytes(npi: str, first: date, last: date, *, actor: Any) -> io.BytesIO:
     record(actor=actor, action=Action.EXPORT, object_type="OutreachTrackerFile", object_id=npi,
            purpose="OTF of outreach attempts recorded in CareHub",
            detail={"first": first.isoformat(), "last": last.isoformat(), "rows": len(rows),
-                   "person_ids": sorted({r["Member Client Index Number"] for r in rows})})
+                   "cins": sorted({r["Member Client Index Number"] for r in rows})},
+           people=Member.objects.filter(member_id__in={r["Member Client Index Number"] for r in rows})
+           .values_list("person_id", flat=True))
     buffer.seek(0)
     return buffer

@@ -33,7 +33,8 @@ def queue(user: User, status: str = "", limit: int = PAGE_SIZE) -> list[Referral
 def audited_queue(user: User, status: str, *, route: str) -> list[Referral]:
     rows = queue(user, status)
     record(actor=user, action=Action.SEARCH, object_type="Referral", route=route,
-           detail={"status": status, "references": [r.reference for r in rows]})
+           detail={"status": status, "references": [r.reference for r in rows]},
+           people=[r.member_id for r in rows if r.member_id])
     return rows
 
 
