@@ -23,6 +23,7 @@ from carehub.domain.dhcsfiles import layout, write_workbook
 
 pytestmark = pytest.mark.django_db
 JOB = JobActor("test")
+PERIOD_COLUMN = "Member Information File Reporting Period"
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ def assigned():
     plan = make_user(Role.PLAN_CARE_COORDINATION)
     member = make_member(county="Alameda", first_name="Rosa", last_name="Nguyen")
     approved(member, actor=plan, decided_at=timezone.now() - timedelta(days=3))
-    (assignment,) = services.assign_authorized(actor=plan).assigned
+    # assigned before the OTF's attempts (an attempt before the assignment is refused)
+    (assignment,) = services.assign_authorized(actor=plan, now=timezone.now() - timedelta(days=3)).assigned
     return provider, assignment
 
 
@@ -265,3 +267,34 @@ def test_cli_export_mif_and_import_rtf(assigned, tmp_path):
     result = runner.invoke(app, ["import", "otf", str(bad)])
     assert result.exit_code == 1
     assert "bad.xlsx, row 2, Member Client Index Number: no member assigned" in result.output
+
+
+def test_rows_about_a_time_the_member_was_not_assigned_are_refused(assigned, tmp_path):
+    """An RTF for a period to come, or one the assignment does not overlap, rewrote an ended assignment's status;
+    an OTF attempt before the assignment counted toward the required outreach, though the app refuses it (found by
+    an audit of the exchange files). The row is named, nothing is applied."""
+    from carehub.apps.assignments.services import end_assignment
+
+    _, assignment = assigned
+    mif = tmp_path / "mif.xlsx"
+    exchange.write_mif(NPI_A, period(), mif, actor=JOB)
+    cin = assignment.member.member_id
+    future = (timezone.localdate().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
+    report = exchange.import_file("RTF", rtf_from_mif(mif, **{PERIOD_COLUMN: future}), name="rtf.xlsx", actor=JOB)
+    assert [(p.row, p.column, p.problem) for p in report.problems] == [
+        (2, PERIOD_COLUMN, "this reporting period has not started yet")]
+    early = timezone.localdate() - timedelta(days=10)
+    report = exchange.import_file("OTF", otf(cin, **{"Date of Outreach Attempt": early}), name="otf.xlsx", actor=JOB)
+    assigned_on = timezone.localdate(assignment.assigned_at).isoformat()
+    assert [(p.column, p.problem) for p in report.problems] == [
+        ("Date of Outreach Attempt",
+         f"the attempt is outside the member's assignment to this provider (assigned {assigned_on})")]
+    end_assignment(assignment, "moved", actor=JOB, on=timezone.localdate())
+    old = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    report = exchange.import_file("RTF", rtf_from_mif(mif, **{PERIOD_COLUMN: old.strftime("%Y-%m")}),
+                                  name="rtf-old.xlsx", actor=JOB)
+    assert not report.accepted and report.problems[0].problem.startswith(
+        "the member was not assigned to this provider in this period")
+    assignment.refresh_from_db()
+    assert assignment.ecm_status != "Enrolled"  # nothing applied
+    assert ProviderReport.objects.count() == 0

@@ -201,6 +201,10 @@ def _check_rows(kind: str, rows: list, file: str, allowed_npis: Collection[str] 
         if (npi, cin) not in assignments:
             problems.append(Problem(file, r.row, CIN[kind], "no member assigned to this provider has this CIN"))
             continue
+        problem = _outside_assignment(kind, r.values, assignments[(npi, cin)])
+        if problem:
+            problems.append(Problem(file, r.row, *problem))
+            continue
         if kind == "RTF":  # text the assignment keeps must fit its field, or the database would refuse the file
             for column, f in RTF_FIELDS.items():
                 limit = getattr(Assignment._meta.get_field(f), "max_length", None)
@@ -212,6 +216,32 @@ def _check_rows(kind: str, rows: list, file: str, allowed_npis: Collection[str] 
             problems.append(Problem(file, r.row, CIN[kind], f"the same member is reported again (row {seen[key]})"))
         seen.setdefault(key, r.row)
     return problems, assignments
+
+
+def _outside_assignment(kind: str, values: dict[str, Any], assignment: Assignment) -> tuple[str, str] | None:
+    """(column, problem) when a row reports on a time the member was not assigned to the provider: an RTF period
+    that is still to come or that the assignment does not overlap, an OTF attempt before the assignment or after
+    it ended. Such rows were accepted and rewrote an ended assignment's status, or counted toward the required
+    outreach, where the same attempt in the app is refused (found by an audit of the exchange files)."""
+    assigned_on = timezone.localdate(assignment.assigned_at)
+    ended_on = timezone.localdate(assignment.ended_at) if assignment.ended_at else None
+    if kind == "RTF":
+        try:
+            first, last = _period_bounds(str(values[PERIOD]))
+        except ExchangeError:
+            return None  # the layout check reports the format
+        if first > timezone.localdate():
+            return PERIOD, "this reporting period has not started yet"
+        if last < assigned_on or (ended_on is not None and first > ended_on):
+            return PERIOD, (f"the member was not assigned to this provider in this period (assigned "
+                            f"{assigned_on.isoformat()}" + (f", ended {ended_on.isoformat()})" if ended_on else ")"))
+        return None
+    attempted = values.get("Date of Outreach Attempt")
+    if isinstance(attempted, date) and (attempted < assigned_on or (ended_on is not None and attempted > ended_on)):
+        return "Date of Outreach Attempt", (f"the attempt is outside the member's assignment to this provider "
+                                            f"(assigned {assigned_on.isoformat()}"
+                                            + (f", ended {ended_on.isoformat()})" if ended_on else ")"))
+    return None
 
 
 def _natural_key(kind: str, v: dict[str, Any], occurrence: int = 1) -> tuple[Any, ...]:
