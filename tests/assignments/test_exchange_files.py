@@ -298,3 +298,20 @@ def test_rows_about_a_time_the_member_was_not_assigned_are_refused(assigned, tmp
     assignment.refresh_from_db()
     assert assignment.ecm_status != "Enrolled"  # nothing applied
     assert ProviderReport.objects.count() == 0
+
+
+def test_the_mif_gives_the_current_pcp_and_homelessness_from_the_housing_record(tmp_path):
+    """The MIF took the member row's PCP (stale once the PCP assignment changes) and read homelessness from the
+    Population of Focus alone (found by an audit of the exchange files)."""
+    from factories import add_history
+
+    from carehub.apps.providers.models import ProviderOrganization
+
+    ecm_provider(NPI_A, populations=("ADULT_AVOIDABLE_UTILIZATION",))
+    plan = make_user(Role.PLAN_CARE_COORDINATION)
+    member = make_member(county="Alameda", pcp_npi="1245319599")
+    add_history(member, pcp_npi="1679576722")  # a current PCP assignment; housing UNSHELTERED since 2025-03-01
+    approved(member, actor=plan, population="ADULT_AVOIDABLE_UTILIZATION", decided_at=timezone.now())
+    services.assign_authorized(actor=plan)
+    (row,) = exchange.mif_rows(ProviderOrganization.objects.get(npi=NPI_A), period())
+    assert (row["Member PCP NPI"], row["Member Homelessness Indicator"]) == ("1679576722", "Y")

@@ -35,11 +35,12 @@ from carehub.apps.assignments.models import (
 )
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
-from carehub.apps.members.models import Member
+from carehub.apps.members.models import HousingEpisode, Member, PcpAssignment
 from carehub.apps.providers.models import ProviderOrganization
 from carehub.domain import discontinuation as discontinuation_policy
 from carehub.domain.dhcsfiles import Problem, layout, read_workbook, write_workbook
 from carehub.domain.dhcsfiles.workbook import sha256_of
+from carehub.domain.populations.housing import is_homeless
 
 CIN = {"RTF": "Member Client Index Number (CIN)", "OTF": "Member Client Index Number"}
 NPI = {"RTF": "ECM Provider National Provider Identifier (NPI)", "OTF": "ECM Provider NPI"}
@@ -75,6 +76,22 @@ def _period_bounds(period: str) -> tuple[date, date]:
 
 # ---- MIF out ----------------------------------------------------------------------------------------------------
 
+def _current_pcp_and_housing(person_ids: list[str], on: date) -> tuple[dict[str, str], dict[str, str]]:
+    """Per member, the PCP NPI and the housing status in force on `on` (the latest started, when several are):
+    the MIF took the member row's PCP, stale once a PcpAssignment changes it, and read homelessness from the
+    population alone (found by an audit of the exchange files). Two queries."""
+    current = Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+    pcp: dict[str, str] = {}
+    for person_id, npi in (PcpAssignment.objects.filter(current, member_id__in=person_ids)
+                           .order_by("member_id", "start_date").values_list("member_id", "pcp_npi")):
+        pcp[person_id] = npi
+    housing: dict[str, str] = {}
+    for person_id, status in (HousingEpisode.objects.filter(current, member_id__in=person_ids)
+                              .order_by("member_id", "start_date").values_list("member_id", "status")):
+        housing[person_id] = status
+    return pcp, housing
+
+
 def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]]:
     """One row per member assigned to the provider at some point in the period (not returned)."""
     first, last = _period_bounds(period)
@@ -90,6 +107,7 @@ def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]
         kept = latest.get(a.member_id)
         if kept is None or (a.is_open, a.assigned_at, a.pk) > (kept.is_open, kept.assigned_at, kept.pk):
             latest[a.member_id] = a
+    pcp, housed = _current_pcp_and_housing(list(latest), today)
     rows = []
     for a in latest.values():
         m, auth = a.member, a.authorization
@@ -102,9 +120,11 @@ def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]
             "Member Preferred Language": m.preferred_language, "Member Residential Address": m.address,
             "Member Residential City": m.city, "Member Residential State": m.state,
             "Member Residential Zip": m.zip_code, "Member Phone Number": m.phone,
-            "Member Homelessness Indicator": "Y" if "HOMELESS" in a.population else "N",
+            # the member's current housing status (or a homeless Population of Focus), not the population alone
+            "Member Homelessness Indicator": "Y" if is_homeless(housed.get(a.member_id))
+            or "HOMELESS" in a.population else "N",
             "Member POF Indicator": "Y" if a.population else "N", "Member POF": a.population,
-            "Member PCP NPI": m.pcp_npi or None,
+            "Member PCP NPI": pcp.get(a.member_id) or m.pcp_npi or None,  # the current PCP assignment first
             "ECM Authorization Number": str(auth.pk) if auth else None,
             "ECM Authorization Start Date": auth.start_date if auth else None,
             "ECM Authorization End Date": auth.end_date if auth else None,
