@@ -65,3 +65,20 @@ def test_export_capacity_command(network, tmp_path):
     assert result.exit_code == 0, result.output
     assert load_workbook(out).sheetnames == ["About", "Alameda", "Contra Costa", "No county"]
     assert "3 counties" in " ".join(result.output.split())  # rich wraps long paths
+
+
+def test_a_provider_whose_contract_ended_is_not_listed(network, tmp_path):
+    """The About sheet says the workbook lists contracted providers; one whose contract was terminated 90 days ago
+    was listed (found by an audit of the exchange files)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from carehub.apps.providers.models import NetworkRecord
+
+    ended = ProviderOrganization.objects.get(npi=npi(4))
+    NetworkRecord.objects.create(provider=ended, contract_status="ACTIVE",
+                                 contract_start=timezone.localdate() - timedelta(days=400),
+                                 contract_end=timezone.localdate() - timedelta(days=90))
+    counts = write_capacity_workbook(tmp_path / "capacity.xlsx", expected={})
+    assert counts == {"Alameda": 2, "Contra Costa": 1}  # "Anywhere Care" (no county) is gone

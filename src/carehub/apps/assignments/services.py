@@ -32,7 +32,7 @@ from carehub.apps.audit.services import record
 from carehub.apps.authorizations.models import AuthorizationRequest, Decision
 from carehub.apps.members.models import CareRelationship, Member, ProgramEnrollment, RelationshipKind
 from carehub.apps.members.selectors import organization_npis
-from carehub.apps.providers.models import CapacityLine, NetworkRecord, ProviderOrganization
+from carehub.apps.providers.models import CapacityLine, ProviderOrganization
 from carehub.domain import deadlines
 from carehub.domain.assignment import Assignment as BatchAssignment
 from carehub.domain.assignment import MemberCase, Provider, Rule, assign_batch, qualifies
@@ -45,7 +45,6 @@ from carehub.domain.assignment.policy import (
     normalize_language,
 )
 from carehub.domain.calendar import default_calendar
-from carehub.domain.network import contract_in_force
 
 # Program rows whose `detail` names a provider NPI, by the rule that reads them (as domain/assignment/folder.py).
 RELATIONSHIP_PROGRAMS = ("WPC", "HHP", "ECM")
@@ -82,14 +81,7 @@ def open_counts(npis: Iterable[str] | None = None) -> dict[str, int]:
 
 
 def _contracted(org: ProviderOrganization, on: date) -> bool:
-    """Contracted on `on`, as far as assignment goes: its network record has a contract in force, or it has no
-    record (provider.csv counts every ECM provider as contracted). Issue 5: 'a provider qualifies when it is a
-    contracted ECM provider'."""
-    try:
-        rec = org.network
-    except NetworkRecord.DoesNotExist:
-        return True
-    return contract_in_force(rec.contract_status, rec.contract_start, rec.contract_end, on)
+    return org.contracted_on(on)
 
 
 def network(on: date | None = None) -> dict[str, Provider]:

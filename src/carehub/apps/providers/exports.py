@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -118,7 +119,9 @@ def write_capacity_workbook(out: Path, expected: Mapping[str, int] | None = None
         expected = expected_assignments()
     figures = _figures()
     by_county: dict[str, list[ProviderOrganization]] = defaultdict(list)
-    providers = ProviderOrganization.objects.filter(kind__in=("ECM", "CS"))
+    today = timezone.localdate()
+    providers = [p for p in ProviderOrganization.objects.filter(kind__in=("ECM", "CS")).select_related("network")
+                 if p.contracted_on(today)]  # "contracted" providers (About); a terminated one was listed
     for p in sorted(providers, key=lambda p: (p.kind != "ECM", p.name, p.npi)):
         for county in sorted(set(p.counties or [])) or [NO_COUNTY]:
             by_county[county].append(p)

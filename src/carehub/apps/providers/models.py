@@ -7,6 +7,8 @@ in the models below it, so that a reload of provider.csv never overwrites it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -19,6 +21,7 @@ from carehub.domain.network import (
     PROVIDER_KINDS,
     PROVIDER_TYPES,
     READINESS_VERDICTS,
+    contract_in_force,
 )
 
 
@@ -45,6 +48,16 @@ class ProviderOrganization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.npi})"
+
+    def contracted_on(self, on: date) -> bool:
+        """Contracted on `on`: its network record has a contract in force, or it has no record (provider.csv
+        counts every ECM provider as contracted). Issue 5: "a provider qualifies when it is a contracted ECM
+        provider"; the capacity workbook lists the contracted ones (seed 000 IV)."""
+        try:
+            rec = self.network
+        except NetworkRecord.DoesNotExist:
+            return True
+        return contract_in_force(rec.contract_status, rec.contract_start, rec.contract_end, on)
 
 
 class ProviderSite(models.Model):
