@@ -329,11 +329,14 @@ def accept(assignment: Assignment, *, actor: Any, now: datetime | None = None) -
     assignment = _for_provider(assignment, actor)
     if assignment.status != AssignmentStatus.ASSIGNED:
         raise AssignmentError("only a new assignment can be accepted")
+    return _accepted(assignment, actor=actor, now=now, purpose="provider accepted the assignment")
+
+
+def _accepted(assignment: Assignment, *, actor: Any, now: datetime | None, purpose: str) -> Assignment:
     assignment.status, assignment.responded_at = AssignmentStatus.ACCEPTED, now or timezone.now()
     assignment.save(update_fields=["status", "responded_at"])
     record(actor=actor, action=Action.UPDATE, object_type="Assignment", object_id=str(assignment.pk),
-           person_id=assignment.member_id, purpose="provider accepted the assignment",
-           detail={"status": assignment.status})
+           person_id=assignment.member_id, purpose=purpose, detail={"status": assignment.status})
     return assignment
 
 
@@ -344,12 +347,8 @@ def accept_by_working(assignment: Assignment, *, actor: Any, now: datetime | Non
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status != AssignmentStatus.ASSIGNED:
         return assignment
-    assignment.status, assignment.responded_at = AssignmentStatus.ACCEPTED, now or timezone.now()
-    assignment.save(update_fields=["status", "responded_at"])
-    record(actor=actor, action=Action.UPDATE, object_type="Assignment", object_id=str(assignment.pk),
-           person_id=assignment.member_id, purpose="provider accepted the assignment by working on the member",
-           detail={"status": assignment.status})
-    return assignment
+    return _accepted(assignment, actor=actor, now=now,
+                     purpose="provider accepted the assignment by working on the member")
 
 
 @transaction.atomic

@@ -32,7 +32,22 @@ class Action(models.TextChoices):
     DENIED = "DENIED", "Access denied"
 
 
-class AuditEvent(models.Model):
+class AppendOnly(models.Model):
+    """A row written once: saving an existing one or deleting one raises (the database triggers refuse too)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditEvent(AppendOnly):
     """One audited action. `hash` = SHA-256 over the previous event's hash and this event's canonical content
     (carehub.apps.audit.chain), so changing, removing or reordering any event breaks every later link."""
 
@@ -60,16 +75,9 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_label}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("audit events cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("audit events cannot be deleted")
 
 
-class AuditSubject(models.Model):
+class AuditSubject(AppendOnly):
     """A member whose data one event showed or sent among others (a list page, an exported file), so that a
     search by member finds the event: list reads kept their ids only in `detail`, where the search by member did
     not look (found by an audit of the API). The same ids are in the event's detail["people"], under the hash
@@ -83,13 +91,6 @@ class AuditSubject(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} in event {self.event_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("audit events cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("audit events cannot be deleted")
 
 
 class AuditHead(models.Model):
