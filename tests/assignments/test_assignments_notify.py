@@ -50,9 +50,12 @@ def test_provider_and_current_pcp_are_told_once_after_commit(plan, django_captur
     # Sending again (a re-run) sends nothing new.
     from carehub.apps.assignments import notify
 
+    # Closed-Loop Referral (DHCS, 2025-07-01): the member hears who their provider is and how to reach them.
+    to_member = Notification.objects.get(kind="assignment-member")
+    assert to_member.recipient_member == member and f"Provider {NPI_A} is your ECM provider" in to_member.body
     with django_capture_on_commit_callbacks(execute=True):
         notify.assignments_made([assignment], actor=plan)
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == 3
 
 
 def test_nothing_is_sent_when_the_batch_rolls_back(plan, django_capture_on_commit_callbacks):
@@ -60,7 +63,7 @@ def test_nothing_is_sent_when_the_batch_rolls_back(plan, django_capture_on_commi
     approved(make_member(county="Alameda", pcp_npi=NPI_B), actor=plan)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.assign_authorized(actor=plan, now=SOON)
-    assert len(callbacks) == 2 and not Notification.objects.exists()
+    assert len(callbacks) == 3 and not Notification.objects.exists()
 
 
 def test_member_row_pcp_is_used_when_no_pcp_assignment_is_in_force(plan, django_capture_on_commit_callbacks):
@@ -76,7 +79,7 @@ def test_pcp_that_is_the_ecm_provider_is_told_once(plan, django_capture_on_commi
     approved(make_member(county="Alameda", pcp_npi=NPI_A), actor=plan)
     with django_capture_on_commit_callbacks(execute=True):
         services.assign_authorized(actor=plan, now=SOON)
-    assert list(Notification.objects.values_list("kind", flat=True)) == ["assignment"]
+    assert sorted(Notification.objects.values_list("kind", flat=True)) == ["assignment", "assignment-member"]
 
 
 def test_a_return_tells_the_plan_with_the_reason(plan, django_capture_on_commit_callbacks):
@@ -126,3 +129,27 @@ def test_queue_and_provider_list_at_50_rows_have_a_fixed_number_of_queries(clien
     with django_assert_max_num_queries(15):
         response = client.get("/assignments/mine/")
     assert response.status_code == 200 and len(response.context["rows"]) == 55
+
+
+def test_a_referring_organization_hears_the_assignment_not_the_plan(plan, django_capture_on_commit_callbacks):
+    """DHCS Closed-Loop Referral guidance: the referring entity is told when the member is assigned."""
+    from carehub.apps.authorizations.services import DecisionInput, decide, open_authorization
+    from carehub.apps.referrals.models import Channel as ReferralChannel
+    from carehub.apps.referrals.services import submit_referral
+
+    ecm_provider(NPI_A)
+    clinic = make_org(OrganizationKind.ECM_PROVIDER, name="Eastside Clinic")
+    referrer = make_user(Role.ECM_PROVIDER_STAFF, organization=clinic)
+    member = make_member(county="Alameda", preferred_language="English")
+    data = {"source": "PROVIDER", "referrer_name": "Dr. Lee", "referrer_phone": "510-555-0101",
+            "cin": member.member_id, "first_name": member.first_name, "last_name": member.last_name,
+            "birth_date": member.birth_date.isoformat(), "populations": ["ADULT_HOMELESS"], "facts": "Unsheltered."}
+    referral = submit_referral(data, actor=referrer, channel=ReferralChannel.WEB, received_at=SOON - timedelta(days=2)
+                               ).referral
+    decide(open_authorization(referral, actor=plan), DecisionInput("APPROVED", start_date=SOON.date()), actor=plan,
+           now=SOON - timedelta(days=1))
+    approved(make_member(county="Alameda", first_name="Bo"), actor=plan)  # filed by the plan: no "referrer" note
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_authorized(actor=plan, now=SOON)
+    (note,) = Notification.objects.filter(kind="assignment-referrer")
+    assert note.recipient_org == clinic and referral.reference in note.body and note.person_id == member.person_id

@@ -36,9 +36,14 @@ def current_pcps(person_ids: Sequence[str], on: date) -> dict[str, str]:
 
 
 def assignments_made(assignments: Sequence[Assignment], *, actor: Any) -> None:
-    """Tell the provider and the member's PCP of each new assignment (three queries for the whole batch)."""
+    """Tell the provider and the member's PCP of each new assignment, and under DHCS's Closed-Loop Referral
+    guidance (in force 2025-07-01) the member (the provider's name and phone) and a referring organization in
+    CareHub (four queries for the whole batch)."""
     if not assignments:
         return
+    referrers = dict(Assignment.objects.filter(pk__in=[a.pk for a in assignments], authorization__isnull=False)
+                     .exclude(authorization__referral__submitted_by_org__kind=OrganizationKind.PLAN)
+                     .values_list("pk", "authorization__referral__submitted_by_org"))  # not the plan itself
     on = timezone.localdate()
     pcps = current_pcps([a.member_id for a in assignments], on)
     providers = {p.npi: p for p in ProviderOrganization.objects.filter(
@@ -53,6 +58,21 @@ def assignments_made(assignments: Sequence[Assignment], *, actor: Any) -> None:
             body="A member authorized for Enhanced Care Management was assigned to your organization. Accept the "
                  "assignment, or return it with a reason the plan can act on, and begin outreach." + due,
             link="/assignments/mine/", dedupe_key=f"assignment-{a.pk}-provider")
+        contact = f" Their phone: {provider.phone}." if provider and provider.phone else ""
+        notify_after_commit(
+            actor=actor, kind="assignment-member", member=a.member,
+            subject="Your Enhanced Care Management (ECM) provider",
+            body=f"{name} is your ECM provider and will contact you to start.{contact} You can ask for another "
+                 "provider at any time on your My ECM page.",
+            link="/discontinuation/my-ecm/", dedupe_key=f"assignment-{a.pk}-member")
+        referrer = referrers.get(a.pk)
+        if referrer:
+            notify_after_commit(
+                actor=actor, kind="assignment-referrer", organization=Organization(pk=referrer),
+                person_id=a.member_id, subject="The member you referred was assigned an ECM provider",
+                body=f"The member of your referral {a.authorization.referral.reference if a.authorization_id else ''} "
+                     f"was assigned to {name} for Enhanced Care Management.",
+                dedupe_key=f"assignment-{a.pk}-referrer")
         pcp = pcps.get(a.member_id) or a.member.pcp_npi
         if pcp and pcp != a.provider_npi:
             member = a.member
