@@ -206,3 +206,46 @@ def test_the_plan_withdraws_a_discontinuation_before_its_date_of_action_and_ecm_
         services.withdraw(item, "again", actor=case.plan)
     again = services.request_discontinuation(case.assignment, "GRADUATED", actor=case.staff, evidence="Goals met.")
     assert again.status == "REQUESTED"
+
+
+def test_a_second_discontinuation_after_a_withdrawal_gets_its_own_notice():
+    """The first notice (another reason, another end date) was handed back for the second discontinuation."""
+    case, first = _confirmed()
+    services.withdraw(first, "The member engaged again.", actor=case.plan)
+    second = services.request_discontinuation(case.assignment, "INCARCERATED", actor=case.staff,
+                                              evidence="County jail since 2026-10-01, release not expected.")
+    second = services.confirm(second, actor=case.plan)
+    assert second.notice_id != first.notice_id
+    assert second.notice.authorization_id == first.notice.authorization_id
+    assert second.effective_on == second.ended_on == timezone.localdate()  # 431.213(c): no advance notice
+
+
+def test_the_letter_offers_ecm_during_an_appeal_only_while_ecm_goes_on():
+    from carehub.apps.notices.discontinuation import DiscontinuationFacts, render_discontinuation
+
+    case, item = _confirmed()
+    rule = default_reasons()[Reason.NOT_ENGAGING]
+    facts = DiscontinuationFacts(rule.label, rule.label_es, "", item.effective_on, "Provider")
+    assert "keep receiving ECM while we decide" in render_discontinuation(item.notice, item.notice.authorization,
+                                                                          facts).html
+    same_day = DiscontinuationFacts(rule.label, rule.label_es, "", timezone.localdate(item.notice.issued_at),
+                                    "Provider")
+    assert "keep receiving ECM" not in render_discontinuation(item.notice, item.notice.authorization, same_day).html
+
+
+def test_a_refused_withdrawal_keeps_the_form(client):
+    case, item = _confirmed()
+    client.force_login(case.plan)
+    refused = client.post(f"/discontinuation/{item.pk}/withdraw/", {"note": "   "})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "say why the discontinuation is withdrawn" in html
+    assert "Withdraw the discontinuation" in html  # the walk-through had to reload the page to try again
+
+
+def test_the_provider_sees_the_end_date_on_the_members_engagement_page(client):
+    """A walk-through found nothing on the provider's pages during the 10 days, and the request link still there."""
+    case, item = _confirmed()
+    client.force_login(case.staff)
+    html = client.get(f"/engagement/{case.assignment.pk}/").content.decode()
+    assert f"ECM ends on {item.effective_on.isoformat()}" in html and "Keep serving the member" in html
+    assert ">Request discontinuation</a>" not in html

@@ -154,7 +154,8 @@ def test_not_eligible_is_offered_other_care_and_the_referrer_is_told(ana, staff,
     from carehub.apps.notices.models import Notice, NoticeKind, Recipient
 
     decision = AuthorizationRequest.objects.get(referral=referral)
-    assert decision.decision == "DENIED" and "No qualifying population on screening" in decision.reasons
+    assert decision.decision == "DENIED" and "do not meet the criteria" in decision.reasons
+    assert "No qualifying population" not in decision.reasons  # the screener's note stays internal
     assert Notice.objects.filter(authorization=decision, kind=NoticeKind.DENIAL, recipient=Recipient.MEMBER).exists()
 
 

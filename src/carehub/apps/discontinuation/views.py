@@ -115,6 +115,14 @@ def _scoped(request: HttpRequest, item_id: int) -> Discontinuation:
     return item
 
 
+def _actions(request: HttpRequest, item: Discontinuation) -> dict[str, bool]:
+    """Which of the detail page's forms this user may use on this discontinuation now."""
+    plan, provider = allowed(request.user.role, PLAN_KEY), allowed(request.user.role, PROVIDER_KEY)
+    return {"can_review": plan and item.status == Status.REQUESTED, "can_withdraw": plan and item.ending,
+            "can_complete": ((plan or provider) and item.transition_due_on is not None
+                             and item.transition_completed_on is None)}
+
+
 @require_GET
 def detail(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _scoped(request, item_id)
@@ -124,10 +132,7 @@ def detail(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "discontinuation/detail.html", {
         "plan_version": version, "goals": goals, "unmet": sum(not g.met for g in goals),
         "item": item, "rule": services.reasons()[Reason(item.reason)], "advance_days": services.advance_notice_days(),
-        "can_review": allowed(request.user.role, PLAN_KEY) and item.status == Status.REQUESTED,
-        "can_withdraw": allowed(request.user.role, PLAN_KEY) and item.ending,
-        "can_complete": ((allowed(request.user.role, PLAN_KEY) or allowed(request.user.role, PROVIDER_KEY))
-                         and item.transition_due_on is not None and item.transition_completed_on is None),
+        **_actions(request, item),
         "overdue": bool(item.transition_due_on and item.transition_completed_on is None
                         and today > item.transition_due_on),
         "error": request.GET.get("error", "")})
@@ -154,10 +159,10 @@ def _review(request: HttpRequest, item_id: int, action, keys: tuple[str, ...] = 
     try:
         action(item)
     except services.DiscontinuationError as problem:
-        return render(request, "discontinuation/detail.html", {
+        item.refresh_from_db()
+        return render(request, "discontinuation/detail.html", {  # the forms stay, to fix and send again
             "item": item, "rule": services.reasons()[Reason(item.reason)], "error": str(problem),
-            "advance_days": services.advance_notice_days(),
-            "can_review": item.status == Status.REQUESTED}, status=400)
+            "advance_days": services.advance_notice_days(), **_actions(request, item)}, status=400)
     return redirect("discontinuation:detail", item_id=item.pk)
 
 

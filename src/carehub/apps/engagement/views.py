@@ -90,9 +90,18 @@ def _scoped(request: HttpRequest, assignment_id: int) -> Assignment:
     return assignment
 
 
+def _ending(assignment: Assignment) -> Any:
+    """The confirmed discontinuation whose date of action has not come (the provider keeps serving until then)."""
+    from carehub.apps.discontinuation.models import Discontinuation, Status  # it imports this app
+
+    return (Discontinuation.objects.filter(assignment=assignment, status=Status.CONFIRMED, ended_on__isnull=True,
+                                           reversed_on_appeal=False).only("pk", "effective_on", "reason").first())
+
+
 def _detail_context(request: HttpRequest, assignment: Assignment) -> dict[str, Any]:
     detail = selectors.engagement_detail(request.user, assignment)
     return {"d": detail, "f": detail.facts, "member": assignment.member, "today": timezone.localdate(),
+            "ending": _ending(assignment),
             "methods": OutreachMethod.choices, "outcomes": OutreachOutcome.choices,
             "components": CoreService.choices, "modes": ActivityMode.choices, "team_roles": CareTeamRole.choices,
             "can_write": request.user.is_provider_staff and assignment.is_open,

@@ -50,6 +50,9 @@ def _context(notice: Notice, authorization: AuthorizationRequest, facts: Discont
         "referral": authorization.referral.reference if authorization.referral_id else "",
         "reason": facts.reason_label_es if language == "es" else facts.reason_label,
         "explanation": facts.explanation, "effective": long_date(facts.effective_on, language),
+        # ECM goes on during an appeal only when it has not ended yet (no advance notice: a death, the member's own
+        # request; the letter offered "before <today>", found by a walk-through of the demo)
+        "advance_notice": facts.effective_on > issued_day,
         "provider_name": facts.provider_name, "appeal_by": long_date(appeal_by, language),
         "appeal_days": deadlines.rule("appeal-filing").amount,
         "appeal_resolution_days": deadlines.rule("appeal-resolution").amount,
@@ -67,12 +70,10 @@ def render_discontinuation(notice: Notice, authorization: AuthorizationRequest, 
 
 def issue_discontinuation_notice(authorization: AuthorizationRequest, facts: DiscontinuationFacts, *, actor: Any,
                                  now: datetime) -> Notice:
-    """Write, store and record the discontinuation notice of an authorization (the existing one when it was
-    issued before). Runs inside the caller's transaction: the notice exists exactly when the confirmation does."""
-    existing = Notice.objects.filter(authorization=authorization, kind=NoticeKind.DISCONTINUATION,
-                                     recipient__in=(Recipient.MEMBER, Recipient.REPRESENTATIVE)).first()
-    if existing is not None:
-        return existing
+    """Write, store and record the notice of one confirmed discontinuation. Runs inside the caller's transaction,
+    which confirms the discontinuation once: the notice exists exactly when the confirmation does. A second
+    discontinuation on the same authorization (after a withdrawal or an appeal) gets its own notice; the first one
+    used to be handed back, with the old reason and end date (found by a walk-through of the demo)."""
     member = authorization.member
     representative = current_representative(member, now)
     preferred = (representative.preferred_language or member.preferred_language

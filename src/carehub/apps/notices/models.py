@@ -64,7 +64,10 @@ class Notice(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "pk"]
+        # One decision notice per recipient (issuing is idempotent); a discontinuation notice per discontinuation,
+        # several over an authorization's life (after a withdrawal or an appeal).
         constraints = [models.UniqueConstraint(fields=["authorization", "kind", "recipient"],
+                                               condition=~models.Q(kind="DISCONTINUATION"),
                                                name="notice_one_per_decision_recipient")]
         indexes = [models.Index(fields=["member", "issued_at"], name="notice_member_issued_idx")]
 

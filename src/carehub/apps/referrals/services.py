@@ -369,6 +369,12 @@ NOT_ELIGIBLE_MESSAGE = ("The member does not meet the criteria for Enhanced Care
                         "Management) and will contact the member.")
 
 
+# The reason a screened-out member reads on their Notice of Action (seed 004 VI.D.8; seed 001 Q7).
+SCREENED_OUT_REASON = ("Initial screening found that you do not meet the criteria of an Enhanced Care Management "
+                       "Population of Focus at this time. Our care coordination team will offer you other care "
+                       "management, for example Complex Case Management.")
+
+
 @transaction.atomic
 def offer_other_care(referral: Referral, *, actor: Any, reason: str) -> Referral:
     """Initial screening found the member not eligible for ECM: offer other care management and tell the referrer
@@ -387,9 +393,9 @@ def offer_other_care(referral: Referral, *, actor: Any, reason: str) -> Referral
     if not reason.strip():
         raise ValueError("a reason is required")
     request = open_authorization(referral, actor=actor)
-    decide(request, DecisionInput("DENIED", reasons=f"Initial screening: {reason.strip()[:1500]}. Other care "
-                                                    "management (for example Complex Case Management) is offered."),
-           actor=actor)
+    # The letter states the criterion in plain words; the screener's own note stays internal (outcome_note and the
+    # audit): a walk-through found it printed word for word on the member's denial.
+    decide(request, DecisionInput("DENIED", reasons=SCREENED_OUT_REASON), actor=actor)
     referral.refresh_from_db()
     referral.status = ReferralStatus.OTHER_CARE_OFFERED
     referral.outcome_note = reason.strip()[:2000]
