@@ -315,3 +315,15 @@ def test_the_mif_gives_the_current_pcp_and_homelessness_from_the_housing_record(
     services.assign_authorized(actor=plan)
     (row,) = exchange.mif_rows(ProviderOrganization.objects.get(npi=NPI_A), period())
     assert (row["Member PCP NPI"], row["Member Homelessness Indicator"]) == ("1679576722", "Y")
+
+
+def test_the_mif_leaves_out_a_member_whose_ecm_with_the_provider_ended(assigned):
+    """The file carries the member's address and phone; it listed members whose ECM had ended that month, after
+    the provider's pages refused them (found by a walk-through of the demo)."""
+    from carehub.apps.assignments.services import end_assignment
+
+    provider, assignment = assigned
+    assert [r["Member Client Index Number (CIN)"] for r in exchange.mif_rows(provider, period())] == [
+        assignment.member.member_id]
+    end_assignment(assignment, "ECM discontinued", actor=JOB, on=timezone.localdate())
+    assert exchange.mif_rows(provider, period()) == []

@@ -93,12 +93,13 @@ def _current_pcp_and_housing(person_ids: list[str], on: date) -> tuple[dict[str,
 
 
 def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]]:
-    """One row per member assigned to the provider at some point in the period (not returned)."""
-    first, last = _period_bounds(period)
+    """One row per member the provider serves now and was assigned by the period's end. A member whose ECM with
+    the provider has ended is left out: the file carries their address and phone, which the provider may no
+    longer see (the pages already refused them; found by a walk-through of the demo)."""
+    _first, last = _period_bounds(period)
     today = timezone.localdate()
-    assignments = (Assignment.objects.filter(provider_npi=provider.npi, assigned_at__date__lte=last)
-                   .exclude(status=AssignmentStatus.RETURNED)
-                   .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gte=first))
+    assignments = (Assignment.objects.filter(provider_npi=provider.npi, assigned_at__date__lte=last,
+                                             status__in=OPEN_STATUSES)
                    .select_related("member", "authorization").order_by("member__last_name", "member_id"))
     # A member assigned, ended and assigned again within the period is one row (spec: "one row per member"): the
     # open assignment, else the latest; the dict keeps the query's order of members.
