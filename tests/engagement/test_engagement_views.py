@@ -227,3 +227,18 @@ def test_a_refused_outreach_or_activity_comes_back_as_typed(client, shop):
     form = form[:form.index("</form>")]
     assert refused.status_code == 400 and 'value="25"' in form and 'value="Diet"' in form
     assert '<option value="HEALTH_PROMOTION" selected>' in form
+
+
+def test_a_refused_status_change_or_lead_care_manager_keeps_the_choice(client, shop):
+    """A refused "Member declines" came back as "Member enrolls" with today's date: sending it again would have
+    recorded an enrollment (found by a walk-through of the demo)."""
+    a = assign()
+    client.force_login(shop.staff)
+    future = days_ago(-2).isoformat()
+    refused = client.post(f"/engagement/{a.pk}/status/", {"action": "decline", "on": future, "reason": "Moving"})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and '<option value="decline" selected>' in html
+    assert f'name="on" value="{future}"' in html and 'value="Moving"' in html
+    refused = client.post(f"/engagement/{a.pk}/lead/", {"care_manager": str(shop.lcm.pk), "on": future})
+    html = refused.content.decode()
+    assert refused.status_code == 400 and f'<option value="{shop.lcm.pk}" selected>' in html

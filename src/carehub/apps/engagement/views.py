@@ -128,7 +128,8 @@ def _write(request: HttpRequest, assignment_id: int,
         context = _detail_context(request, assignment)
         context["error"] = str(problem)
         # The refused form comes back as typed (a walk-through lost every field on a date in the future).
-        form = {"outreach": "o", "activity": "act"}.get(getattr(request.resolver_match, "url_name", ""))
+        form = {"outreach": "o", "activity": "act", "status": "st", "lead": "lead"}.get(
+            getattr(request.resolver_match, "url_name", ""))
         if form:
             context[form] = request.POST
         return render(request, "engagement/detail.html", context, status=400)
