@@ -145,3 +145,12 @@ def test_pages_name_populations_and_rules_in_words_not_codes(client, plan):
     assert "ADULT_AVOIDABLE_UTILIZATION<" not in queue
     assert services.assign_authorized(actor=plan).summary() == (
         "assigned 1, left in the queue 0 (1 by the best match)")
+
+
+def test_the_queue_shows_only_its_own_messages(client, plan):
+    """Any text put in ?done= was shown as a success banner (found by a walk-through of the demo); the batch's
+    summary now comes as a message of the session."""
+    spoofed = client.get("/assignments/?done=Call+555-0100+to+verify+your+account").content.decode()
+    assert "555-0100" not in spoofed
+    page = client.post("/assignments/run/", follow=True).content.decode()
+    assert "Assigned 0, left in the queue 0." in page

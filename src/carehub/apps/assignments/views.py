@@ -3,6 +3,7 @@ with accept/return, and exchange files (MIF download, RTF/OTF upload). Views par
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,7 +33,7 @@ def _queue_page(request: HttpRequest, *, change_form: dict | None = None, moving
     changes = selectors.audited_change_requests(request.user, route=request.path)
     return render(request, "assignments/queue.html", {
         "lines": lines, "changes": changes, "channels": ChangeChannel.choices, "now": timezone.now(),
-        "overdue": sum(line.overdue for line in lines), "message": request.GET.get("done", ""),
+        "overdue": sum(line.overdue for line in lines),
         "change_form": change_form or {}, "moving": moving or {}, "error": error, "error_at": error_at},
         status=status)
 
@@ -47,7 +48,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def run_batch(request: HttpRequest) -> HttpResponse:
     _require(request, QUEUE_KEY)
     outcome = services.assign_authorized(actor=request.user)
-    return redirect(f"{request.path.rsplit('run/', 1)[0]}?done={outcome.summary()}")
+    messages.success(request, outcome.summary().capitalize() + ".")  # not ?done=: any text in it was shown
+    return redirect(request.path.rsplit("run/", 1)[0])
 
 
 @require_POST

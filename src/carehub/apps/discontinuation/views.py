@@ -46,8 +46,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     items, lines = selectors.audited_queue(request.user, route=request.path)
     return render(request, "discontinuation/queue.html", {
         "items": items, "lines": lines, "overdue": sum(line.state == "OVERDUE" for line in lines),
-        "transition_source": TRANSITION_SOURCE, "days": services.transition_days(), "reasons": _reason_rows(),
-        "message": request.GET.get("done", "")})
+        "transition_source": TRANSITION_SOURCE, "days": services.transition_days(), "reasons": _reason_rows()})
 
 
 @require_POST
@@ -74,8 +73,7 @@ def _provider_page(request: HttpRequest, *, error: str = "", status: int = 200) 
     return render(request, "discontinuation/provider.html", {
         "assignments": assignments, "requests": requests, "reasons": _reason_rows(), "error": error,
         "max_mb": EVIDENCE_MAX_BYTES // (1024 * 1024), "posted": request.POST,
-        "selected": request.POST.get("assignment", "") or request.GET.get("assignment", ""),
-        "message": request.GET.get("done", "")}, status=status)
+        "selected": request.POST.get("assignment", "") or request.GET.get("assignment", "")}, status=status)
 
 
 @require_GET

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -83,7 +84,8 @@ def new_provider(request: HttpRequest) -> HttpResponse:
                     populations=request.POST.getlist("populations"))
         try:
             provider = services.add_provider(data, actor=request.user)
-            return redirect(f"/providers/{provider.npi}/?done=Prospective+provider+added")
+            messages.success(request, "Prospective provider added")
+            return redirect(f"/providers/{provider.npi}/")
         except NetworkError as error:
             problem = str(error)
     return render(request, "providers/new.html", {
@@ -137,7 +139,7 @@ def detail(request: HttpRequest, npi: str) -> HttpResponse:
         "provider_type": PROVIDER_TYPES.get(provider.provider_type),
         "population_labels": [POPULATIONS.get(c, c) for c in provider.populations or []],
         "contract_statuses": CONTRACT_STATUSES, "enrollment_statuses": ENROLLMENT_STATUSES,
-        "populations": POPULATIONS, "roles": CareManagerRole.choices, "message": request.GET.get("done", "")})
+        "populations": POPULATIONS, "roles": CareManagerRole.choices})
 
 
 @require_POST
@@ -152,7 +154,8 @@ def edit_record(request: HttpRequest, npi: str) -> HttpResponse:
         services.update_network_record(provider, data, actor=request.user)
     except NetworkError as problem:
         return _problem(problem)
-    return redirect(f"/providers/{npi}/?done=Network+record+saved")
+    messages.success(request, "Network record saved")
+    return redirect(f"/providers/{npi}/")
 
 
 def _split(value: str) -> list[str]:
@@ -170,7 +173,8 @@ def add_subcontractor(request: HttpRequest, npi: str) -> HttpResponse:
         services.add_subcontractor(_provider(npi), data, actor=request.user)
     except NetworkError as problem:
         return _problem(problem)
-    return redirect(f"/providers/{npi}/?done=Subcontractor+added")
+    messages.success(request, "Subcontractor added")
+    return redirect(f"/providers/{npi}/")
 
 
 @require_POST
@@ -185,7 +189,8 @@ def update_subcontractor(request: HttpRequest, npi: str, sub_id: int) -> HttpRes
         services.update_subcontractor(sub, data, actor=request.user)
     except NetworkError as problem:
         return _problem(problem)
-    return redirect(f"/providers/{npi}/?done=Subcontractor+saved")
+    messages.success(request, "Subcontractor saved")
+    return redirect(f"/providers/{npi}/")
 
 
 @require_POST
@@ -197,7 +202,8 @@ def add_site(request: HttpRequest, npi: str) -> HttpResponse:
         services.add_site(_provider(npi), data, actor=request.user)
     except NetworkError as problem:
         return _problem(problem)
-    return redirect(f"/providers/{npi}/?done=Site+added")
+    messages.success(request, "Site added")
+    return redirect(f"/providers/{npi}/")
 
 
 @require_POST
@@ -210,8 +216,9 @@ def capacity_line(request: HttpRequest, npi: str) -> HttpResponse:
                                    expected=request.POST.get("expected", ""), actor=request.user)
     except NetworkError as problem:
         return _problem(problem)
+    messages.success(request, "Capacity saved")
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/providers/")
-                    else f"/providers/{npi}/?done=Capacity+saved")
+                    else f"/providers/{npi}/")
 
 
 @require_GET

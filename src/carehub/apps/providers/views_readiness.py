@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -99,7 +100,8 @@ def application(request: HttpRequest, npi: str) -> HttpResponse:
     if request.method == "POST":
         try:
             message = _act(request, provider)
-            return redirect(f"{request.path}?done={message.replace(' ', '+')}")
+            messages.success(request, message)
+            return redirect(request.path)
         except NetworkError as error:
             problem = str(error)
     app = selectors.readiness_of(provider)
@@ -114,7 +116,7 @@ def application(request: HttpRequest, npi: str) -> HttpResponse:
         "needs_plan": EFFORT_NEEDS_PLAN, "verdicts": READINESS_VERDICTS,
         "summary": effort_summary([a.effort for a in answers.values()]),
         "next_check_in": readiness.next_check_in(app, check_ins[0].on if check_ins else None) if app else None,
-        "problem": problem, "message": request.GET.get("done", "")}, status=400 if problem else 200)
+        "problem": problem}, status=400 if problem else 200)
 
 
 @require_GET
