@@ -210,3 +210,11 @@ def test_a_lead_care_manager_cannot_start_in_the_future_or_before_the_assignment
     with pytest.raises(EngagementError, match="before the member was assigned"):
         services.assign_lead_care_manager(a, shop.lcm, actor=shop.staff, on=days_ago(3))
     assert services.assign_lead_care_manager(a, shop.lcm, actor=shop.staff).start_date == days_ago(0)
+
+
+def test_a_care_team_member_with_an_npi_that_is_not_one_is_refused(shop):
+    a = assign()
+    with pytest.raises(EngagementError, match="10 digits with a valid check digit"):
+        services.add_care_team_member(a, actor=shop.staff, role="PCP", name="Dr. Kim", npi="12345")
+    assert services.add_care_team_member(a, actor=shop.staff, role="PCP", name="Dr. Kim", npi="1234567893").npi \
+        == "1234567893"

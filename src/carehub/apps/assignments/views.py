@@ -71,6 +71,7 @@ def new_change(request: HttpRequest) -> HttpResponse:
                                          urgent=request.POST.get("urgent") == "on")
     except services.AssignmentError as problem:
         return _queue_page(request, change_form=typed, error=str(problem), error_at="new-change", status=400)
+    messages.success(request, "The member's request to change provider is recorded, due in 30 days.")
     return redirect("assignments:queue")
 
 
@@ -86,6 +87,7 @@ def complete_change(request: HttpRequest, request_id: int) -> HttpResponse:
     except services.AssignmentError as problem:
         return _queue_page(request, moving={"pk": change.pk, "npi": new_npi[:20]}, error=str(problem),
                            error_at=f"change-{change.pk}", status=400)
+    messages.success(request, f"The member moved to provider {new_npi}.")
     return redirect("assignments:queue")
 
 

@@ -34,6 +34,7 @@ from carehub.apps.engagement.policy import outreach_policy, telehealth_consent
 from carehub.apps.notifications.services import notify_after_commit
 from carehub.apps.providers.models import CareManager
 from carehub.domain import outreach
+from carehub.domain.assignment.members_file import npi_is_valid
 
 MAX_MINUTES = 24 * 60
 
@@ -316,6 +317,8 @@ def add_care_team_member(assignment: Assignment, *, actor: Any, role: str, care_
         raise EngagementError("Choose the provider's care team member from the roster.")
     if care_manager is None and not (name.strip() or organization.strip()):
         raise EngagementError("Give a name or an organization.")
+    if npi.strip() and not npi_is_valid(npi.strip()):  # "12345" was kept (found by a walk-through of the demo)
+        raise EngagementError("The NPI must be 10 digits with a valid check digit, or left empty.")
     with transaction.atomic():
         _require_open(assignment, actor=actor)
         row = CareTeamMember.objects.create(
