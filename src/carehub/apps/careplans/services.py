@@ -265,12 +265,12 @@ def finalize(plan: CarePlan, *, actor: User, summary: str = "") -> CarePlanVersi
     _check_open_writer(plan, actor)
     assessment = (ComprehensiveAssessment.objects.filter(member_id=plan.member_id, status=AssessmentStatus.COMPLETED)
                   .order_by("-completed_on", "-pk").first())
-    if assessment is None:  # seed 004 VI.D.5: the plan is built on the comprehensive assessment
-        raise CarePlanError("complete the member's comprehensive assessment before finalizing the care plan",
-                            ["the assessment is not completed"])
     content = clean_content(plan.draft)
     missing = (_field_problems(content, timezone.localdate(plan.created_at))
                + policy.missing_items(content, ltss_needs=plan.ltss_needs))
+    if assessment is None:  # seed 004 VI.D.5: the plan is built on the comprehensive assessment
+        raise CarePlanError("complete the member's comprehensive assessment before finalizing the care plan",
+                            ["the comprehensive assessment is not completed", *missing])  # all at once
     if missing:
         raise CarePlanError("the care plan is not complete", missing)
     if plan.assessment_id is None:  # started before the assessment was completed
