@@ -108,3 +108,7 @@ def test_an_rtf_reason_is_the_plans_dhcs_code_mapping_else_the_reason_named_in_t
                      encoding="utf-8")
     with pytest.raises(policy.ReasonFileError, match="row 6: dhcs_code must be a DHCS discontinuation reason code"):
         policy.load_reasons(wrong)
+
+
+def test_after_an_upheld_appeal_ecm_goes_on_for_the_days_to_ask_for_a_hearing():
+    assert policy.end_after_upheld_appeal(date(2026, 3, 20)) == date(2026, 3, 30)  # 42 CFR 438.420(c)(2)

@@ -225,6 +225,16 @@ def end_held_by_appeal(appeal_received_on: date, notice_day: date, date_of_actio
     return notice_day <= appeal_received_on <= last_day
 
 
+# 42 CFR 438.420(c)(2): after an appeal resolved against the member, ECM goes on for the days they have to ask
+# for a State Fair Hearing with continued benefits.
+HEARING_CONTINUATION_DAYS = 10
+
+
+def end_after_upheld_appeal(resolved_on: date, days: int = HEARING_CONTINUATION_DAYS) -> date:
+    """The day ECM ends when a timely appeal held it and was decided against the member (upheld)."""
+    return resolved_on + timedelta(days=days)
+
+
 class TransitionState(StrEnum):
     DONE = "DONE"
     DUE = "DUE"

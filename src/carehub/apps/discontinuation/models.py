@@ -33,6 +33,12 @@ class Origin(models.TextChoices):
     RETURN_FILE = "RTF", "ECM provider's return file (RTF)"
 
 
+class DiscontinuationQuerySet(models.QuerySet):
+    def ending(self) -> DiscontinuationQuerySet:
+        """Confirmed, and ECM not ended yet: before the date of action, or held by a timely appeal."""
+        return self.filter(status=Status.CONFIRMED, ended_on__isnull=True, reversed_on_appeal=False)
+
+
 class Discontinuation(models.Model):
     """A request to end a member's ECM, for one reason of seed 004 VI.F.1, and what the plan did with it."""
 
@@ -70,6 +76,8 @@ class Discontinuation(models.Model):
     transition_to = models.CharField(max_length=200, blank=True, default="")
     transition_completed_on = models.DateField(null=True, blank=True)
     transition_note = models.TextField(blank=True, default="")
+
+    objects = DiscontinuationQuerySet.as_manager()
 
     class Meta:
         ordering = ["requested_at", "pk"]

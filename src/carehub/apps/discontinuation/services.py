@@ -146,8 +146,8 @@ def request_discontinuation(assignment: Assignment, reason: str, *, actor: Any, 
             raise DiscontinuationError(problem)
     if Discontinuation.objects.filter(assignment=assignment, status=Status.REQUESTED).exists():
         raise DiscontinuationError("a discontinuation request for this member is already waiting for the plan")
-    ending = (Discontinuation.objects.filter(assignment=assignment, status=Status.CONFIRMED, ended_on__isnull=True,
-                                             reversed_on_appeal=False).values_list("effective_on", flat=True).first())
+    ending = Discontinuation.objects.ending().filter(assignment=assignment).values_list("effective_on",
+                                                                                         flat=True).first()
     if ending is not None:
         raise DiscontinuationError(f"the plan already confirmed that this member's ECM ends on {ending.isoformat()}")
     now = now or timezone.now()
@@ -337,9 +337,7 @@ def _end_or_hold(item: Discontinuation, today: date, *, actor: Any, now: datetim
                             dedupe_key=f"discontinuation-overturned-{item.pk}")
         return "reversed"
     if appeal is not None and appeal.resolved_at is not None:
-        # 42 CFR 438.420(c)(2): after an adverse resolution, ECM goes on for the 10 days the member has to ask
-        # for a State Fair Hearing with continued benefits.
-        last = timezone.localdate(appeal.resolved_at) + timedelta(days=policy.ADVANCE_NOTICE_DAYS)
+        last = policy.end_after_upheld_appeal(timezone.localdate(appeal.resolved_at))
         if today < last:
             return "held"
         item.effective_on = max(item.effective_on, last)
@@ -361,8 +359,7 @@ def end_due(today: date | None = None, *, actor: Any = None, only: int | None = 
     today = today or timezone.localdate(now)
     actor = actor or JobActor("discontinuation-end")
     counts = {"ended": 0, "held": 0, "reversed": 0}
-    due = Discontinuation.objects.filter(status=Status.CONFIRMED, ended_on__isnull=True, reversed_on_appeal=False,
-                                         effective_on__lte=today)
+    due = Discontinuation.objects.ending().filter(effective_on__lte=today)
     if only is not None:
         due = due.filter(pk=only)
     for pk in due.order_by("effective_on", "pk").values_list("pk", flat=True):

@@ -92,10 +92,9 @@ def _scoped(request: HttpRequest, assignment_id: int) -> Assignment:
 
 def _ending(assignment: Assignment) -> Any:
     """The confirmed discontinuation whose date of action has not come (the provider keeps serving until then)."""
-    from carehub.apps.discontinuation.models import Discontinuation, Status  # it imports this app
+    from carehub.apps.discontinuation.models import Discontinuation  # it imports this app
 
-    return (Discontinuation.objects.filter(assignment=assignment, status=Status.CONFIRMED, ended_on__isnull=True,
-                                           reversed_on_appeal=False).only("pk", "effective_on", "reason").first())
+    return Discontinuation.objects.ending().filter(assignment=assignment).only("pk", "effective_on").first()
 
 
 def _detail_context(request: HttpRequest, assignment: Assignment) -> dict[str, Any]:
