@@ -38,12 +38,14 @@ def current_pcps(person_ids: Sequence[str], on: date) -> dict[str, str]:
 def assignments_made(assignments: Sequence[Assignment], *, actor: Any) -> None:
     """Tell the provider and the member's PCP of each new assignment, and under DHCS's Closed-Loop Referral
     guidance (in force 2025-07-01) the member (the provider's name and phone) and a referring organization in
-    CareHub (four queries for the whole batch)."""
+    CareHub (five queries for the whole batch)."""
     if not assignments:
         return
-    referrers = dict(Assignment.objects.filter(pk__in=[a.pk for a in assignments], authorization__isnull=False)
-                     .exclude(authorization__referral__submitted_by_org__kind=OrganizationKind.PLAN)
-                     .values_list("pk", "authorization__referral__submitted_by_org"))  # not the plan itself
+    referrals = {pk: (org, reference) for pk, org, reference in Assignment.objects.filter(
+        pk__in=[a.pk for a in assignments], authorization__referral__submitted_by_org__isnull=False)
+        .exclude(authorization__referral__submitted_by_org__kind=OrganizationKind.PLAN)  # not the plan itself
+        .values_list("pk", "authorization__referral__submitted_by_org", "authorization__referral__reference")}
+    referrers = Organization.objects.in_bulk({org for org, _ in referrals.values()})
     on = timezone.localdate()
     pcps = current_pcps([a.member_id for a in assignments], on)
     providers = {p.npi: p for p in ProviderOrganization.objects.filter(
@@ -65,13 +67,12 @@ def assignments_made(assignments: Sequence[Assignment], *, actor: Any) -> None:
             body=f"{name} is your ECM provider and will contact you to start.{contact} You can ask for another "
                  "provider at any time on your My ECM page.",
             link="/discontinuation/my-ecm/", dedupe_key=f"assignment-{a.pk}-member")
-        referrer = referrers.get(a.pk)
-        if referrer:
+        if a.pk in referrals:
+            org, reference = referrals[a.pk]
             notify_after_commit(
-                actor=actor, kind="assignment-referrer", organization=Organization(pk=referrer),
-                person_id=a.member_id, subject="The member you referred was assigned an ECM provider",
-                body=f"The member of your referral {a.authorization.referral.reference if a.authorization_id else ''} "
-                     f"was assigned to {name} for Enhanced Care Management.",
+                actor=actor, kind="assignment-referrer", organization=referrers[org], person_id=a.member_id,
+                subject="The member you referred was assigned an ECM provider",
+                body=f"The member of your referral {reference} was assigned to {name} for Enhanced Care Management.",
                 dedupe_key=f"assignment-{a.pk}-referrer")
         pcp = pcps.get(a.member_id) or a.member.pcp_npi
         if pcp and pcp != a.provider_npi:
