@@ -196,11 +196,15 @@ def test_provider_caseload_lists_assigned_members_with_plan_state(client, writer
     assert [(line.member, line.plan is not None, line.due) for line in lines] == [
         (planned, True, policy.add_months(timezone.localdate(), 12)), (none_yet, False, date(2027, 1, 15))]
     assert lines[0].last_version == timezone.localdate()
+    # Never assessed: the page says the initial assessment is to do, not "next due" a year after the authorization
+    # (found by a walk-through of the demo).
+    assert [line.assessed for line in lines] == [True, False]
     assert provider_caseload(make_user(Role.PLAN_ADMIN)) == []
     login(client, writer)
     page = client.get("/careplans/").content.decode()
     assert page.count("Your assigned members") == 1  # once, in the page, not also in the window title
     assert "<title>Care plans · CareHub</title>" in page
+    assert "initial assessment to do" in page
 
 
 def test_the_plans_hra_reads_as_labels_and_values_not_json(client, writer):

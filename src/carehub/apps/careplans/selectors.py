@@ -95,10 +95,14 @@ def _due_bases(person_ids: list[str] | QuerySet) -> dict[str, DueBasis]:
 def reassessment_due_dates(person_ids: list[str] | tuple[str, ...] | set[str] | QuerySet) -> dict[str, date]:
     """Next (re)assessment due date per member (carehub.domain.careplan.reassessment_due, with the plan's
     settings). Members with neither an ECM authorization nor an assessment are left out. Two queries."""
-    tuning = plan_settings()
     ids = person_ids if isinstance(person_ids, QuerySet) else sorted(set(person_ids))
+    return _dues(_due_bases(ids))
+
+
+def _dues(bases: dict[str, DueBasis]) -> dict[str, date]:
+    tuning = plan_settings()
     dues = {}
-    for person_id, basis in _due_bases(ids).items():
+    for person_id, basis in bases.items():
         due = policy.reassessment_due(authorized_on=basis.authorized_on, automatic=basis.automatic,
                                       last_assessed_on=basis.last_assessed_on,
                                       cycle_months=tuning["reassessment_cycle_months"],
@@ -269,6 +273,7 @@ class CaseloadLine:
     plan: CarePlan | None
     last_version: date | None
     due: date | None
+    assessed: bool = True  # False: no comprehensive assessment completed yet (the initial one is to do)
 
 
 def provider_caseload(user: User, *, limit: int = WORKLIST_LIMIT) -> list[CaseloadLine]:
@@ -285,11 +290,14 @@ def provider_caseload(user: User, *, limit: int = WORKLIST_LIMIT) -> list[Caselo
         plans[plan.member_id] = plan  # the newest open plan wins
     finalized = dict(CarePlanVersion.objects.filter(care_plan__in=list(plans.values())).values("care_plan_id")
                      .annotate(last=Max("finalized_at")).values_list("care_plan_id", "last"))
-    dues = reassessment_due_dates(ids)
+    bases = _due_bases(ids)
+    dues = _dues(bases)
     return [CaseloadLine(m, plans.get(m.person_id),
                          timezone.localtime(finalized[plans[m.person_id].pk]).date()
                          if m.person_id in plans and plans[m.person_id].pk in finalized else None,
-                         dues.get(m.person_id)) for m in members]
+                         dues.get(m.person_id),
+                         assessed=m.person_id in bases and bases[m.person_id].last_assessed_on is not None)
+            for m in members]
 
 
 def audited_caseload(user: User, *, route: str) -> list[CaseloadLine]:
