@@ -238,3 +238,17 @@ def test_a_preferred_provider_must_be_an_ecm_provider_of_the_network(db):
         assert clean is None and [e.field for e in errors] == ["preferred_provider_npi"]
     clean, errors = validate({**base, "preferred_provider_npi": "1234567893"})
     assert errors == [] and clean.preferred_provider_npi == "1234567893"
+
+
+def test_the_forms_offer_the_ecm_providers_and_the_referral_shows_the_preference(client, ana, staff):
+    from factories import make_provider
+
+    make_provider("1234567893", kind="ECM", name="Bay Street Outreach")
+    make_provider("1245319599", kind="PCP", name="Dr. Primary")
+    client.force_login(staff)
+    form = client.get("/referrals/new/").content.decode()
+    assert '<option value="1234567893">Bay Street Outreach</option>' in form and "Dr. Primary" not in form
+    referral = submit_referral(referral_data(preferred_provider_npi="1234567893"), actor=staff,
+                               channel=Channel.WEB).referral
+    page = client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Bay Street Outreach (NPI 1234567893)" in page

@@ -65,10 +65,9 @@ def new_change(request: HttpRequest) -> HttpResponse:
         return _queue_page(request, change_form=typed, status=400, error_at="new-change",
                            error="No member has that person id or CIN: copy either from member search.")
     try:
-        services.request_provider_change(member, actor=request.user, channel=request.POST.get("channel", ""),
-                                         requested_npi=request.POST.get("requested_npi", ""),
-                                         reason=request.POST.get("reason", ""),
-                                         urgent=request.POST.get("urgent") == "on")
+        services.request_provider_change(member, actor=request.user, channel=typed["channel"],
+                                         requested_npi=typed["requested_npi"], reason=typed["reason"],
+                                         urgent=typed["urgent"])
     except services.AssignmentError as problem:
         return _queue_page(request, change_form=typed, error=str(problem), error_at="new-change", status=400)
     messages.success(request, "The member's request to change provider is recorded, due in 30 days.")

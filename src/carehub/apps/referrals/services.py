@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from carehub.apps.audit.models import Action
@@ -107,6 +108,12 @@ def _populations(value: Any) -> list[str]:
     return [item.strip().upper() for item in items if item.strip()]
 
 
+def preferable_providers() -> QuerySet[ProviderOrganization]:
+    """The providers a referral may name as the member's preferred one: the network's ECM providers (the forms
+    offer these, and `validate` accepts only these)."""
+    return ProviderOrganization.objects.filter(kind="ECM").order_by("name", "npi")
+
+
 def validate(data: Mapping[str, Any], *, today: date | None = None) -> tuple[CleanReferral | None, list[FieldError]]:
     """Check a referral as sent by any channel. Returns the cleaned referral, or None and every problem found
     (all of them, so the referrer fixes everything in one go). Messages never repeat the value sent."""
@@ -159,8 +166,7 @@ def validate(data: Mapping[str, Any], *, today: date | None = None) -> tuple[Cle
         errors.append(FieldError("populations", ErrorCode.UNKNOWN_POPULATION,
                                  f"Unknown Population of Focus code(s): {', '.join(unknown)[:200]}."))
     preferred = values["preferred_provider_npi"]
-    if preferred and not (npi_is_valid(preferred)
-                          and ProviderOrganization.objects.filter(npi=preferred, kind="ECM").exists()):
+    if preferred and not (npi_is_valid(preferred) and preferable_providers().filter(npi=preferred).exists()):
         errors.append(FieldError("preferred_provider_npi", ErrorCode.UNKNOWN_PROVIDER,
                                  "The preferred ECM provider must be the NPI of an ECM provider in the plan's "
                                  "network."))

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from carehub.apps.authorizations.services import DecisionError, open_authorization
 from carehub.apps.members.selectors import member_by_person_id_or_cin
-from carehub.apps.providers.models import ProviderOrganization
 from carehub.apps.referrals import selectors, services
 from carehub.apps.referrals.models import Channel, ReferralSource, ReferralStatus, Urgency
 from carehub.domain.populations.labels import POPULATIONS
@@ -28,8 +27,7 @@ def _form_context(data: dict, errors: list[services.FieldError]) -> dict:
     return {"data": data, "errors": {e.field: e.message for e in errors}, "error_list": errors,
             "sources": ReferralSource.choices, "urgencies": Urgency.choices, "populations": POPULATIONS.items(),
             "member_sources": _MEMBER_SOURCES,
-            "ecm_providers": ProviderOrganization.objects.filter(kind="ECM").order_by("name")
-            .values_list("npi", "name")}
+            "ecm_providers": services.preferable_providers().values_list("npi", "name")}
 
 
 def _posted(request: HttpRequest) -> dict:
@@ -128,9 +126,9 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     labels = [(code, POPULATIONS.get(code, code)) for code in referral.populations]
     return render(request, "referrals/detail.html", {"r": referral, "can_screen": can_screen, "error": error,
                                                      "population_labels": labels,
-                                                     "preferred_provider_name": ProviderOrganization.objects.filter(
-                                                         npi=referral.preferred_provider_npi).values_list(
-                                                         "name", flat=True).first() or "",
+                                                     "preferred_provider_name": services.preferable_providers()
+                                                     .filter(npi=referral.preferred_provider_npi)
+                                                     .values_list("name", flat=True).first() or "",
                                                      "can_review": allowed(request.user.role, "authorizations"),
                                                      "person_id": person_id, "mismatch": mismatch},
                   status=400 if error else 200)
