@@ -33,9 +33,10 @@ from carehub.apps.assignments.models import (
     ExchangeFile,
     ProviderReport,
 )
+from carehub.apps.assignments.notify import current_pcps
 from carehub.apps.audit.models import Action
 from carehub.apps.audit.services import record
-from carehub.apps.members.models import HousingEpisode, Member, PcpAssignment
+from carehub.apps.members.models import HousingEpisode, Member
 from carehub.apps.providers.models import ProviderOrganization
 from carehub.domain import discontinuation as discontinuation_policy
 from carehub.domain.dhcsfiles import Problem, layout, read_workbook, write_workbook
@@ -76,20 +77,15 @@ def _period_bounds(period: str) -> tuple[date, date]:
 
 # ---- MIF out ----------------------------------------------------------------------------------------------------
 
-def _current_pcp_and_housing(person_ids: list[str], on: date) -> tuple[dict[str, str], dict[str, str]]:
-    """Per member, the PCP NPI and the housing status in force on `on` (the latest started, when several are):
-    the MIF took the member row's PCP, stale once a PcpAssignment changes it, and read homelessness from the
-    population alone (found by an audit of the exchange files). Two queries."""
-    current = Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
-    pcp: dict[str, str] = {}
-    for person_id, npi in (PcpAssignment.objects.filter(current, member_id__in=person_ids)
-                           .order_by("member_id", "start_date").values_list("member_id", "pcp_npi")):
-        pcp[person_id] = npi
+def _current_housing(person_ids: list[str], on: date) -> dict[str, str]:
+    """Per member, the housing status in force on `on` (the latest started, when several are): the MIF read
+    homelessness from the population alone (found by an audit of the exchange files). One query."""
     housing: dict[str, str] = {}
-    for person_id, status in (HousingEpisode.objects.filter(current, member_id__in=person_ids)
+    for person_id, status in (HousingEpisode.objects.filter(member_id__in=person_ids, start_date__lte=on)
+                              .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
                               .order_by("member_id", "start_date").values_list("member_id", "status")):
         housing[person_id] = status
-    return pcp, housing
+    return housing
 
 
 def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]]:
@@ -108,7 +104,8 @@ def mif_rows(provider: ProviderOrganization, period: str) -> list[dict[str, Any]
         kept = latest.get(a.member_id)
         if kept is None or (a.is_open, a.assigned_at, a.pk) > (kept.is_open, kept.assigned_at, kept.pk):
             latest[a.member_id] = a
-    pcp, housed = _current_pcp_and_housing(list(latest), today)
+    # the current PCP assignment, not the member row's (stale once it changes): the one assignment notices use
+    pcp, housed = current_pcps(list(latest), today), _current_housing(list(latest), today)
     rows = []
     for a in latest.values():
         m, auth = a.member, a.authorization
